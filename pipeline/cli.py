@@ -1,0 +1,379 @@
+"""The ``onbrand`` command line.
+
+Imports stay light at module level so that ``onbrand --help`` starts fast: Chroma, torch and
+sentence-transformers load only inside the commands that need them.
+
+Exit codes: 0 ok, 2 user error (one line on stderr naming the file or field and the fix),
+1 internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from pipeline.models import BrandProfile
+    from pipeline.settings import Settings
+
+app = typer.Typer(
+    name="onbrand",
+    help="Turn a marketing brief into on-brand image drafts that a person approves before anything is published.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+brand_app = typer.Typer(help="Brand profiles: list, show, correct.", no_args_is_help=True)
+brief_app = typer.Typer(help="Campaign briefs.", no_args_is_help=True)
+app.add_typer(brand_app, name="brand")
+app.add_typer(brief_app, name="brief")
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+
+
+def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def _settings() -> Settings:
+    from pipeline.settings import load_settings
+
+    return load_settings()
+
+
+def _emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _error_line(message: str) -> None:
+    sys.stderr.write(f"onbrand: error: {' '.join(message.split())}\n")
+
+
+# --- ingest ----------------------------------------------------------------------------------
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Guideline files or folders (md, txt, pdf, html, docx).")],
+    brand: Annotated[str, typer.Option("--brand", "-b", help="Brand the guidelines belong to.")],
+    rebuild: Annotated[bool, typer.Option(help="Drop the brand's stored chunks first and re-embed everything.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Ingest brand guidelines: chunk, embed, store in Chroma, and extract the brand profile."""
+    from pipeline.brand_profile import extract_profile
+    from pipeline.brand_store import ProfileStore
+    from pipeline.knowledge import KnowledgeBase
+
+    settings = _settings()
+    kb = KnowledgeBase(settings)
+    err = _console(stderr=True)
+    with _progress(err, enabled=not as_json and err.is_terminal) as update:
+        report = kb.ingest(paths, brand, rebuild=rebuild, progress=update)
+    if report.documents:
+        store = ProfileStore(settings)
+        profile = extract_profile(report.brand, kb.chunks(report.brand))
+        store.save_extracted(profile)
+    if as_json:
+        _emit_json(report.model_dump(mode="json"))
+    else:
+        _print_ingest(report)
+    for problem in report.errors:
+        _error_line(f"{problem.file}: {problem.error}")
+    if report.errors:
+        raise typer.Exit(2)
+
+
+class _progress:
+    """A rich progress bar on stderr for long ingests; silent when not on a terminal."""
+
+    def __init__(self, console: Console, enabled: bool) -> None:
+        self.console, self.enabled = console, enabled
+        self.bar: Any = None
+
+    def __enter__(self) -> Any:
+        if not self.enabled:
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), console=self.console, transient=True)
+        self.bar.start()
+        task = self.bar.add_task("ingesting", total=None)
+
+        def update(what: str, done: int, total: int) -> None:
+            self.bar.update(task, description=what, completed=done, total=total or None)
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _print_ingest(report: Any) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"Ingested guidelines for {report.brand}", show_header=True)
+    for col in ("documents", "chunks", "added", "unchanged", "removed", "brand total"):
+        table.add_column(col, justify="right")
+    table.add_row(*(str(v) for v in (report.documents, report.chunks, report.added, report.unchanged,
+                                     report.removed, report.total_chunks)))
+    _console().print(table)
+
+
+# --- search ----------------------------------------------------------------------------------
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="A question about the brand, e.g. 'clear space around the logo'.")],
+    brand: Annotated[str, typer.Option("--brand", "-b", help="Brand to search.")],
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="How many passages.")] = 5,
+    as_json: JsonFlag = False,
+) -> None:
+    """Find the guideline passages that answer a question (hybrid dense + BM25 retrieval)."""
+    from pipeline.knowledge import KnowledgeBase
+    from pipeline.retrieval import Retriever
+
+    settings = _settings()
+    hits = Retriever(KnowledgeBase(settings)).search(query, brand=brand, k=k)
+    if as_json:
+        _emit_json([{"text": h.text, "source": h.source, "section": h.section, "score": h.score,
+                     "chunk_id": h.chunk_id, "page": h.page} for h in hits])
+        return
+    from rich.panel import Panel
+
+    console = _console()
+    if not hits:
+        console.print("No passages found.")
+    for rank, hit in enumerate(hits, start=1):
+        where = hit.source + (f" p.{hit.page}" if hit.page else "")
+        title = f"[bold]{rank}.[/bold] {hit.section or '(no section)'}  [dim]{where} · score {hit.score:.2f}[/dim]"
+        console.print(Panel(hit.text, title=title, title_align="left", expand=True))
+
+
+# --- brand -----------------------------------------------------------------------------------
+
+
+@brand_app.command("list")
+def brand_list(as_json: JsonFlag = False) -> None:
+    """Brands with ingested guidelines or an override file."""
+    from pipeline.brand_store import ProfileStore
+    from pipeline.knowledge import KnowledgeBase
+
+    settings = _settings()
+    kb = KnowledgeBase(settings)
+    store = ProfileStore(settings)
+    names = kb.brands()
+    rows = []
+    for name in names:
+        try:
+            profile = store.profile(name)
+        except Exception:
+            profile = None
+        rows.append({
+            "name": name,
+            "chunks": kb.revision(name)[1],
+            "colors": len(profile.palette) if profile else 0,
+            "override": store.override_path(name).is_file(),
+        })
+    if as_json:
+        _emit_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table(title="Brands")
+    for col in ("name", "chunks", "colours", "override file"):
+        table.add_column(col)
+    for row in rows:
+        table.add_row(row["name"], str(row["chunks"]), str(row["colors"]), "yes" if row["override"] else "")
+    _console().print(table if rows else "No brands yet: onbrand ingest PATH --brand NAME")
+
+
+@brand_app.command("show")
+def brand_show(name: Annotated[str, typer.Argument(help="Brand name.")], as_json: JsonFlag = False) -> None:
+    """The brand profile: palette swatches, fonts, banned terms, tone, logo, imagery and layout rules."""
+    from pipeline.brand_store import ProfileStore
+
+    profile = ProfileStore(_settings()).profile(name)
+    if as_json:
+        _emit_json(profile.contract_json())
+        return
+    print_profile(profile, _console())
+
+
+@brand_app.command("set")
+def brand_set(
+    name: Annotated[str, typer.Argument(help="Brand name.")],
+    file: Annotated[Path, typer.Argument(help="YAML override file; its fields replace extracted ones.")],
+) -> None:
+    """Install an override file for a brand (validated first; the old one is kept if this one is bad)."""
+    from pipeline.brand_store import ProfileStore
+
+    target = ProfileStore(_settings()).set_override(name, file)
+    _console().print(f"Override for [bold]{name}[/bold] saved to {target}")
+
+
+def print_profile(profile: BrandProfile, console: Console) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    console.print(f"[bold]{profile.name}[/bold]" + (f"  [dim](overridden: {', '.join(profile.overridden)})[/dim]"
+                                                    if profile.overridden else ""))
+    palette = Table(title="Palette", title_justify="left")
+    for col in ("", "name", "hex", "role", "rgb", "cmyk", "from"):
+        palette.add_column(col)
+    for c in profile.palette:
+        palette.add_row(Text("      ", style=f"on {c.hex}"), c.name, c.hex, c.role,
+                        ", ".join(map(str, c.rgb)) if c.rgb else "",
+                        "/".join(f"{v:g}" for v in c.cmyk) if c.cmyk else "",
+                        c.source.source if c.source else "")
+    console.print(palette)
+    if profile.forbidden_colors:
+        console.print("Never use: " + ", ".join(f"{c.name} {c.hex}" for c in profile.forbidden_colors))
+    console.print("[bold]Fonts:[/bold] " + (", ".join(
+        f.family + (f" ({f.usage})" if f.usage else "") for f in profile.fonts) or "none found"))
+    console.print("[bold]Banned terms:[/bold] " + (", ".join(t.term for t in profile.banned_terms) or "none found"))
+    for title, rules in (("Tone", profile.tone), ("Logo", profile.logo_rules), ("Imagery", profile.imagery_rules)):
+        table = Table(title=title, title_justify="left", show_header=False)
+        table.add_column("", width=5)
+        table.add_column("rule")
+        table.add_column("from", style="dim")
+        for r in rules:
+            mark = {"do": "[green]do[/green]", "dont": "[red]don't[/red]"}.get(r.polarity, "")
+            table.add_row(mark, r.text, r.source.source if r.source else "")
+        if rules:
+            console.print(table)
+    layout = profile.layout_rules.model_dump(exclude={"sources"}, exclude_none=True)
+    console.print("[bold]Layout rules:[/bold] " + (json.dumps({k: v for k, v in layout.items() if v not in ([], None)})
+                                                  or "none found"))
+    if profile.sub_brands:
+        console.print("[dim]Sub-brands kept out of this profile: "
+                      + ", ".join(s.name for s in profile.sub_brands) + "[/dim]")
+
+
+# --- briefs, settings, demo ------------------------------------------------------------------
+
+
+@brief_app.command("check")
+def brief_check(path: Annotated[Path, typer.Argument(help="brief.yaml")], as_json: JsonFlag = False) -> None:
+    """Validate a brief: fields, channels, schedule."""
+    from pipeline.briefs import load_brief
+
+    brief = load_brief(path)
+    if as_json:
+        _emit_json(brief.model_dump(mode="json"))
+    else:
+        _console().print(f"[green]ok[/green] {path}: {brief.campaign} for {brief.brand}, "
+                         f"{len(brief.channels)} channel(s) x {brief.drafts_per_channel} draft(s)")
+
+
+@app.command("settings")
+def show_settings(as_json: JsonFlag = False) -> None:
+    """The effective settings (defaults, config file, ONBRAND_* variables)."""
+    data = _settings().model_dump(mode="json")
+    if as_json:
+        _emit_json(data)
+        return
+    from rich.table import Table
+
+    table = Table(title="Settings")
+    table.add_column("setting")
+    table.add_column("value")
+    for key, value in data.items():
+        table.add_row(key, str(value))
+    _console().print(table)
+
+
+@app.command()
+def demo(
+    brand_dir: Annotated[Path | None, typer.Option(help="Sample brand folder.")] = None,
+) -> None:
+    """Run the main job on the bundled sample brand: ingest, profile, a few questions, the briefs."""
+    from pipeline.brand_profile import extract_profile
+    from pipeline.brand_store import ProfileStore
+    from pipeline.briefs import load_brief
+    from pipeline.knowledge import KnowledgeBase
+    from pipeline.retrieval import Retriever
+    from pipeline.settings import DATA_DIR
+
+    settings = _settings()
+    console = _console()
+    folder = brand_dir or DATA_DIR / "brands" / "tidewell" / "guidelines"
+    console.rule("1. Ingest brand guidelines")
+    kb = KnowledgeBase(settings)
+    with _progress(_console(stderr=True), enabled=True) as update:
+        report = kb.ingest([folder], "Tidewell", progress=update)
+    _print_ingest(report)
+    profile = extract_profile(report.brand, kb.chunks(report.brand))
+    ProfileStore(settings).save_extracted(profile)
+    console.rule("2. Brand profile")
+    print_profile(ProfileStore(settings).profile(report.brand), console)
+    console.rule("3. Ask the guidelines")
+    retriever = Retriever(kb)
+    for question in ("How much clear space around the logo?", "Which colours can I use for a call to action?",
+                     "What resolution do print files need?", "Can we show a glass of wine?"):
+        hit = retriever.search(question, brand=report.brand, k=1)[0]
+        console.print(f"[bold]Q:[/bold] {question}\n[dim]{hit.source} · {hit.section}[/dim]\n{hit.text}\n")
+    console.rule("4. Briefs")
+    for path in sorted((DATA_DIR / "briefs").glob("*.yaml")):
+        brief = load_brief(path)
+        console.print(f"[green]ok[/green] {path.name}: {brief.campaign} · channels {', '.join(brief.channels)}"
+                      + (f" · schedule '{brief.schedule}'" if brief.schedule else ""))
+    console.print("\n[dim]Rendering, the safety gate, review and export arrive with the next stages; "
+                  "the demo stops after ingest, profile and briefs for now.[/dim]")
+    for problem in report.errors:
+        _error_line(f"{problem.file}: {problem.error}")
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+) -> None:
+    if version:
+        from importlib.metadata import version as pkg_version
+
+        typer.echo(f"onbrand {pkg_version('onbrand')}")
+        raise typer.Exit(0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point: maps user errors to exit 2, bugs to exit 1."""
+    import click
+
+    from pipeline.errors import UserError
+
+    try:
+        app(args=argv, standalone_mode=False)
+    except UserError as exc:
+        _error_line(str(exc))
+        return 2
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code or 0)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        sys.stderr.write("onbrand: aborted\n")
+        return 130
+    except KeyboardInterrupt:
+        sys.stderr.write("onbrand: interrupted\n")
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,382 @@
+"""Typed hand-offs of the whole pipeline.
+
+``Brief -> BrandProfile + GuidelineChunk -> CampaignPlan(DraftPlan, Layout) -> Draft -> EvalReport -> Decision``
+
+Stages take and return these models, never loose dicts. Later stages fill more of them in;
+they are all defined here so that the flow of a campaign is visible in one file.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+HEX_RE = re.compile(r"^#[0-9A-F]{6}$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- knowledge ------------------------------------------------------------------------------
+
+
+class GuidelineChunk(_Model):
+    """A small, focused passage of a brand guideline document, with where it came from."""
+
+    id: str  # content hash: the same passage of the same document always gets the same id
+    brand: str
+    source: str  # document name, relative to the folder it was ingested from
+    section: str = ""  # heading path, e.g. "Visual identity > Logo > Clear space"
+    text: str
+    kind: Literal["text", "list", "table", "mixed"] = "text"
+    page: int | None = None  # 1-based page for PDFs
+    position: int = 0  # order of the chunk within its document
+    doc_sha: str = ""  # hash of the whole document, to skip unchanged files quickly
+
+    def embedding_text(self) -> str:
+        """What gets embedded and indexed: headings carry much of a passage's meaning."""
+        return f"{self.section}\n{self.text}" if self.section else self.text
+
+
+class SourceRef(_Model):
+    """Where a profile item came from: a guideline chunk, or the user's override file."""
+
+    chunk_id: str | None = None
+    source: str
+    section: str = ""
+    quote: str = ""  # the sentence or row the item was read from
+
+
+class SearchHit(_Model):
+    text: str
+    source: str
+    section: str
+    score: float
+    chunk_id: str
+    page: int | None = None
+
+
+# --- brand profile --------------------------------------------------------------------------
+
+ColorRole = Literal["primary", "secondary", "accent", "neutral", "background", "text", "other"]
+
+
+class BrandColor(_Model):
+    name: str
+    hex: str  # "#RRGGBB"
+    role: ColorRole = "other"
+    rgb: tuple[int, int, int] | None = None
+    cmyk: tuple[float, float, float, float] | None = None  # percentages 0..100
+    pantone: str | None = None
+    source: SourceRef | None = None
+
+    @field_validator("hex", mode="before")
+    @classmethod
+    def _normalise_hex(cls, value: str) -> str:
+        text = str(value).strip().upper()
+        if not text.startswith("#"):
+            text = "#" + text
+        if re.fullmatch(r"#[0-9A-F]{3}", text):
+            text = "#" + "".join(c * 2 for c in text[1:])
+        if not HEX_RE.match(text):
+            raise ValueError(f"'{value}' is not a colour like #1F6F8B")
+        return text
+
+
+class BrandFont(_Model):
+    family: str
+    usage: str = ""  # headline, body, fallback, ...
+    source: SourceRef | None = None
+
+
+class BrandTerm(_Model):
+    """A word or phrase that must never appear in copy or prompts."""
+
+    term: str
+    kind: Literal["banned", "claim", "competitor"] = "banned"
+    source: SourceRef | None = None
+
+
+class BrandRule(_Model):
+    """A rule sentence: tone, logo or imagery. ``subjects`` are what an imagery rule is about."""
+
+    text: str
+    kind: Literal["tone", "logo", "imagery", "layout", "other"]
+    polarity: Literal["do", "dont", "info"] = "info"
+    subjects: list[str] = Field(default_factory=list)
+    source: SourceRef | None = None
+
+
+class LayoutRules(_Model):
+    """Layout constraints stated by the guidelines, as numbers a layout can be checked against.
+
+    Fractions are of the canvas (0..1). ``None`` means the guidelines do not say.
+    """
+
+    headline_band: Literal["top", "bottom", "left", "right"] | None = None
+    headline_band_max: float | None = Field(default=None, ge=0, le=1)
+    product_share_min: float | None = Field(default=None, ge=0, le=1)
+    product_share_max: float | None = Field(default=None, ge=0, le=1)
+    negative_space_min: float | None = Field(default=None, ge=0, le=1)
+    safe_margin: float | None = Field(default=None, ge=0, le=0.5)
+    logo_corners: list[Literal["top-left", "top-right", "bottom-left", "bottom-right"]] = Field(
+        default_factory=list
+    )
+    logo_min_width_px: int | None = Field(default=None, ge=1)
+    logo_min_width_mm: float | None = Field(default=None, gt=0)
+    logo_clear_space: str | None = None  # as the guidelines word it
+    logo_clear_space_fraction: float | None = Field(default=None, ge=0, le=1)  # of the logo's width
+    sources: dict[str, SourceRef] = Field(default_factory=dict)  # field name -> where it was read
+
+
+class SubBrand(_Model):
+    name: str
+    palette: list[BrandColor] = Field(default_factory=list)
+    fonts: list[BrandFont] = Field(default_factory=list)
+    sections: list[str] = Field(default_factory=list)
+
+
+class BrandProfile(_Model):
+    """The structured brand: what later stages check prompts, layouts and images against."""
+
+    name: str
+    palette: list[BrandColor] = Field(default_factory=list)
+    forbidden_colors: list[BrandColor] = Field(default_factory=list)
+    fonts: list[BrandFont] = Field(default_factory=list)
+    banned_terms: list[BrandTerm] = Field(default_factory=list)
+    tone: list[BrandRule] = Field(default_factory=list)
+    logo_rules: list[BrandRule] = Field(default_factory=list)
+    imagery_rules: list[BrandRule] = Field(default_factory=list)
+    layout_rules: LayoutRules = Field(default_factory=LayoutRules)
+    sub_brands: list[SubBrand] = Field(default_factory=list)
+    overridden: list[str] = Field(default_factory=list)  # fields that came from the override file
+
+    @property
+    def competitors(self) -> list[str]:
+        return [t.term for t in self.banned_terms if t.kind == "competitor"]
+
+    def contract_json(self) -> dict[str, object]:
+        """The JSON shape of ``onbrand brand show --json`` (a stable contract), plus provenance."""
+        layout = self.layout_rules.model_dump(exclude={"sources"}, exclude_none=True)
+        return {
+            "name": self.name,
+            "palette": [
+                {"name": c.name, "hex": c.hex, "role": c.role, "rgb": list(c.rgb) if c.rgb else None,
+                 "cmyk": list(c.cmyk) if c.cmyk else None, "pantone": c.pantone} for c in self.palette
+            ],
+            "fonts": [f.family for f in self.fonts],
+            "banned_terms": [t.term for t in self.banned_terms],
+            "competitors": self.competitors,
+            "tone": [r.text for r in self.tone],
+            "logo_rules": [r.text for r in self.logo_rules],
+            "imagery_rules": [r.text for r in self.imagery_rules],
+            "layout_rules": layout,
+            "forbidden_colors": [{"name": c.name, "hex": c.hex} for c in self.forbidden_colors],
+            "sub_brands": [s.name for s in self.sub_brands],
+            "overridden": self.overridden,
+            "sources": self._sources(),
+        }
+
+    def _sources(self) -> list[dict[str, object]]:
+        out: list[dict[str, object]] = []
+
+        def add(field: str, value: str, ref: SourceRef | None) -> None:
+            if ref is not None:
+                out.append({"field": field, "value": value, **ref.model_dump(exclude_none=True)})
+
+        for c in self.palette:
+            add("palette", c.hex, c.source)
+        for f in self.fonts:
+            add("fonts", f.family, f.source)
+        for t in self.banned_terms:
+            add("banned_terms", t.term, t.source)
+        for field, rules in (("tone", self.tone), ("logo_rules", self.logo_rules),
+                             ("imagery_rules", self.imagery_rules)):
+            for r in rules:
+                add(field, r.text, r.source)
+        for key, ref in self.layout_rules.sources.items():
+            add(f"layout_rules.{key}", str(getattr(self.layout_rules, key, "")), ref)
+        return out
+
+
+# --- briefs and channels ---------------------------------------------------------------------
+
+
+class ChannelSpec(_Model):
+    """A place a draft is published, with its final pixel size and the aspect it is rendered at."""
+
+    name: str
+    label: str = ""
+    width: int = Field(gt=0)
+    height: int = Field(gt=0)
+    render_aspect: float | None = Field(default=None, gt=0)  # width/height to render at; None = exact
+    safe_area: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # top, right, bottom, left insets
+
+    @property
+    def aspect(self) -> float:
+        return self.render_aspect or self.width / self.height
+
+    def render_size(self, base: int = 512, multiple: int = 8) -> tuple[int, int]:
+        """Render size with about ``base * base`` pixels at the render aspect, snapped to ``multiple``.
+
+        >>> ChannelSpec(name="story", width=1080, height=1920).render_size(512, 64)
+        (384, 704)
+        """
+        area = base * base
+        width = (area * self.aspect) ** 0.5
+        height = width / self.aspect
+        snap = lambda v: max(multiple, int(round(v / multiple)) * multiple)  # noqa: E731
+        return snap(width), snap(height)
+
+
+CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z?LW#]+$")
+
+
+class Brief(_Model):
+    """What a marketer asks for. Loaded from ``brief.yaml`` by :func:`pipeline.briefs.load_brief`."""
+
+    campaign: str = Field(min_length=1, max_length=120)
+    brand: str = Field(min_length=1)
+    product: str = Field(min_length=1)
+    goal: str = ""
+    audience: str = ""
+    message: str = ""
+    headline: str = ""
+    cta: str = ""
+    mood: list[str] = Field(default_factory=list)
+    channels: list[str] = Field(min_length=1)
+    drafts_per_channel: int = Field(default=2, ge=1, le=16)
+    must_include: list[str] = Field(default_factory=list)
+    avoid: list[str] = Field(default_factory=list)
+    schedule: str | None = None  # cron, e.g. "0 9 * * 1" (Mondays at 09:00)
+
+    @field_validator("mood", "must_include", "avoid", mode="before")
+    @classmethod
+    def _listify(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("schedule")
+    @classmethod
+    def _check_cron(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        fields = value.split()
+        if len(fields) != 5 or not all(CRON_FIELD.match(f) for f in fields):
+            raise ValueError(f"'{value}' is not a 5-field cron expression like '0 9 * * 1'")
+        return " ".join(fields)
+
+    @field_validator("channels")
+    @classmethod
+    def _unique_channels(cls, value: list[str]) -> list[str]:
+        seen: list[str] = []
+        for name in value:
+            if name in seen:
+                raise ValueError(f"channel '{name}' is listed twice")
+            seen.append(name)
+        return seen
+
+
+# --- layouts and plans -----------------------------------------------------------------------
+
+BoxRole = Literal["product", "headline", "logo", "cta", "free"]
+
+
+class Box(_Model):
+    """A role-labelled rectangle in canvas fractions: (0, 0) is the top-left, 1 is the full side."""
+
+    role: BoxRole
+    x: float = Field(ge=0, le=1)
+    y: float = Field(ge=0, le=1)
+    w: float = Field(gt=0, le=1)
+    h: float = Field(gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _inside_canvas(self) -> Box:
+        eps = 1e-6
+        if self.x + self.w > 1 + eps or self.y + self.h > 1 + eps:
+            raise ValueError(f"{self.role} box ({self.x}, {self.y}, {self.w}, {self.h}) leaves the canvas")
+        return self
+
+    @property
+    def area(self) -> float:
+        return self.w * self.h
+
+
+class Layout(_Model):
+    aspect: float = Field(gt=0)  # canvas width / height
+    boxes: list[Box]
+    template: str = "custom"
+
+    def boxes_with_role(self, role: BoxRole) -> list[Box]:
+        return [b for b in self.boxes if b.role == role]
+
+
+class DraftPlan(_Model):
+    """Everything needed to render one draft, reproducibly."""
+
+    id: str  # stable key: campaign + channel + index (+ re-plan generation)
+    campaign: str
+    brand: str
+    channel: str
+    width: int = Field(gt=0)
+    height: int = Field(gt=0)
+    prompt: str
+    negative_prompt: str = ""
+    seed: int = Field(ge=0)
+    layout: Layout
+    controlnet: str = "boxes"
+    controlnet_scale: float = Field(default=0.8, ge=0, le=2)
+    rule_chunks: list[str] = Field(default_factory=list)  # guideline chunk ids the plan used
+    parent_id: str | None = None  # the plan this one re-plans
+
+
+class CampaignPlan(_Model):
+    brief: Brief
+    brand: str
+    drafts: list[DraftPlan]
+
+
+class Draft(_Model):
+    plan: DraftPlan
+    image_path: str
+    condition_path: str | None = None
+    model: str
+    steps: int = Field(ge=1)
+    seconds: float = Field(ge=0)
+    image_sha256: str = ""
+
+
+# --- evaluation and review -------------------------------------------------------------------
+
+
+class Check(_Model):
+    name: str  # fixed names: nsfw, faces, text_artifacts, palette, layout, sharpness, ...
+    status: Literal["pass", "warn", "fail", "skipped"]
+    score: float | None = None
+    reason: str
+
+
+class EvalReport(_Model):
+    draft_id: str
+    checks: list[Check]
+
+    @property
+    def verdict(self) -> Literal["pass", "warn", "fail"]:
+        statuses = {c.status for c in self.checks}
+        if "fail" in statuses:
+            return "fail"
+        return "warn" if "warn" in statuses else "pass"
+
+
+class Decision(_Model):
+    draft_id: str
+    action: Literal["approve", "reject", "request_changes"]
+    reviewer: str = Field(min_length=1)
+    note: str = ""
+    at: datetime = Field(default_factory=lambda: datetime.now(UTC))

