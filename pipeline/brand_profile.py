@@ -14,10 +14,11 @@ apart so that their palette and rules never leak into the master profile.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pipeline.brand_fonts import GENERIC_FAMILIES, KNOWN_FONTS, WEIGHT_WORDS
+from pipeline.chunking import Unit, units_of
 from pipeline.models import (
     BrandColor,
     BrandFont,
@@ -26,61 +27,10 @@ from pipeline.models import (
     BrandTerm,
     GuidelineChunk,
     LayoutRules,
-    SourceRef,
     SubBrand,
 )
 
-# --- splitting chunks into units (table rows, list items, sentences) -------------------------
-
-
-@dataclass(frozen=True)
-class Unit:
-    """The smallest piece a rule is read from: a sentence, a list item or a table row."""
-
-    text: str
-    chunk: GuidelineChunk
-    kind: str  # "sentence", "item", "row"
-    header: tuple[str, ...] = ()  # for table rows: the header cells
-    cells: tuple[str, ...] = ()
-
-    @property
-    def section(self) -> str:
-        return self.chunk.section
-
-    def ref(self) -> SourceRef:
-        return SourceRef(chunk_id=self.chunk.id, source=self.chunk.source, section=self.chunk.section,
-                         quote=self.text[:300])
-
-
-_SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(“‘])")
-_ITEM = re.compile(r"^\s*(?:[-*+•▪◦–]|\d{1,2}[.)]|[a-z][.)])\s+")
 _QUOTED = re.compile(r"[\"“”„«»]([^\"“”„«»\n]{1,60})[\"“”„«»]|(?<![\w])['‘’]([^'‘’\n]{1,40}?)['‘’](?![\w])")
-
-
-def _is_table_row(line: str) -> bool:
-    return " | " in line or line.count("|") >= 2
-
-
-def units_of(chunk: GuidelineChunk) -> Iterator[Unit]:
-    lines = [ln for ln in chunk.text.split("\n") if ln.strip()]
-    header: tuple[str, ...] = ()
-    for line in lines:
-        if _is_table_row(line):
-            cells = tuple(c.strip() for c in line.strip().strip("|").split("|"))
-            if not header:
-                header = cells
-                # A header of code names ("HEX", "RGB") is not a colour itself; still a unit for context.
-                if not any(re.search(r"#[0-9A-Fa-f]{3,6}\b|\d{2,}", c) for c in cells):
-                    continue
-            yield Unit(" | ".join(cells), chunk, "row", header, cells)
-            continue
-        header = ()
-        if _ITEM.match(line):
-            yield Unit(_ITEM.sub("", line).strip(), chunk, "item")
-            continue
-        for sentence in _SENTENCE.split(line):
-            if sentence.strip():
-                yield Unit(sentence.strip(), chunk, "sentence")
 
 
 def _units(chunks: Iterable[GuidelineChunk]) -> list[Unit]:
@@ -152,19 +102,19 @@ def split_sub_brands(chunks: list[GuidelineChunk]) -> tuple[list[GuidelineChunk]
     master: list[GuidelineChunk] = []
     subs: dict[str, list[GuidelineChunk]] = {}
     for chunk in chunks:
-        parts = [p.strip() for p in chunk.section.split(" > ") if p.strip()]
+        parts = [p.strip() for p in f"{chunk.title} > {chunk.section}".split(" > ") if p.strip()]
         hits = [i for i, p in enumerate(parts) if _SUB_BRAND.search(p)]
         in_file = bool(_SUB_BRAND.search(re.sub(r"[_\-.]", " ", chunk.source)))
         if not hits and not in_file:
             master.append(chunk)
             continue
-        idx = hits[-1] if hits else 0
-        own = _SUB_BRAND.sub("", parts[idx]).strip(" :-–—()") if parts else ""
-        own = re.sub(r"^(the|our)\s+", "", own, flags=re.I)
+        own, rest = "", parts[1:] if chunk.title else parts
+        if hits:
+            own = re.sub(r"^(the|our)\s+", "", _SUB_BRAND.sub("", parts[hits[-1]]).strip(" :-–—()"), flags=re.I)
+            rest = parts[hits[-1] + 1 :]
         if own and not re.fullmatch(r"[\W\d]*|.*\b(guidelines?|brand book|chapter)\b.*", own, re.I):
             name = own
         else:
-            rest = parts[idx + 1 :] if hits else parts[1:]
             name = rest[0] if rest else ""
         name = re.sub(r"\s*[:(–—].*$", "", name).strip()
         if _GENERIC_HEADING.match(name):

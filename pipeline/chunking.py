@@ -16,9 +16,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from pipeline.documents import Block
-from pipeline.models import GuidelineChunk
+from pipeline.models import GuidelineChunk, SourceRef
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 
@@ -32,6 +34,9 @@ def chunk_id(brand_key: str, source: str, section: str, text: str, occurrence: i
 def chunk_blocks(
     blocks: list[Block], *, brand: str, source: str, doc_sha: str = "", max_chars: int = 700
 ) -> list[GuidelineChunk]:
+    title = document_title(blocks)
+    if title:
+        blocks = blocks[1:]
     headings: list[tuple[int, str]] = []
     pieces: list[tuple[str, Block]] = []  # (section path, block) with oversized blocks split
     for block in blocks:
@@ -60,7 +65,8 @@ def chunk_blocks(
         chunks.append(
             GuidelineChunk(
                 id=chunk_id(brand.casefold(), source, group_section, text, occurrence),
-                brand=brand, source=source, section=group_section, text=text, kind=kind,  # type: ignore[arg-type]
+                brand=brand, source=source, section=group_section, title=title, text=text,
+                kind=kind,  # type: ignore[arg-type]
                 page=group[0].page, position=len(chunks), doc_sha=doc_sha,
             )
         )
@@ -75,6 +81,17 @@ def chunk_blocks(
         group.append(block)
     flush()
     return chunks
+
+
+def document_title(blocks: list[Block]) -> str:
+    """The first heading, when it is the document's only heading at its level or above: a title
+    shared by every chunk, which would only blur what each chunk is about."""
+    if not blocks or blocks[0].kind != "heading":
+        return ""
+    level = blocks[0].level
+    if any(b.kind == "heading" and b.level <= level for b in blocks[1:]):
+        return ""
+    return blocks[0].text
 
 
 def _split_block(block: Block, max_chars: int) -> list[Block]:
@@ -103,3 +120,68 @@ def _split_block(block: Block, max_chars: int) -> list[Block]:
     if current_text:
         parts.append(current_text)
     return [Block(block.kind, p, page=block.page) for p in parts]
+
+
+# --- units: table rows, list items, sentences ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unit:
+    """The smallest piece a rule is read from: a sentence, a list item or a table row."""
+
+    text: str
+    chunk: GuidelineChunk
+    kind: str  # "sentence", "item", "row"
+    header: tuple[str, ...] = ()  # for table rows: the header cells
+    cells: tuple[str, ...] = ()
+
+    @property
+    def section(self) -> str:
+        return self.chunk.section
+
+    def ref(self) -> SourceRef:
+        return SourceRef(chunk_id=self.chunk.id, source=self.chunk.source, section=self.chunk.section,
+                         quote=self.text[:300])
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(“‘])")
+_ITEM = re.compile(r"^\s*(?:[-*+•▪◦–]|\d{1,2}[.)]|[a-z][.)])\s+")
+
+
+def _is_table_row(line: str) -> bool:
+    return " | " in line or line.count("|") >= 2
+
+
+def units_of(chunk: GuidelineChunk) -> Iterator[Unit]:
+    lines = [ln for ln in chunk.text.split("\n") if ln.strip()]
+    header: tuple[str, ...] = ()
+    for line in lines:
+        if _is_table_row(line):
+            cells = tuple(c.strip() for c in line.strip().strip("|").split("|"))
+            if not header:
+                header = cells
+                # A header of code names ("HEX", "RGB") is not a colour itself; still a unit for context.
+                if not any(re.search(r"#[0-9A-Fa-f]{3,6}\b|\d{2,}", c) for c in cells):
+                    continue
+            yield Unit(" | ".join(cells), chunk, "row", header, cells)
+            continue
+        header = ()
+        if _ITEM.match(line):
+            yield Unit(_ITEM.sub("", line).strip(), chunk, "item")
+            continue
+        for sentence in _SENTENCE.split(line):
+            if sentence.strip():
+                yield Unit(sentence.strip(), chunk, "sentence")
+
+
+def unit_texts(chunk: GuidelineChunk) -> list[str]:
+    """Texts embedded on their own for a chunk of several units, so that one table row or list item
+    in a whole table or list can still be found (each keeps the section and, for rows, the header)."""
+    units = list(units_of(chunk))
+    if len(units) < 2:
+        return []
+    out = []
+    for unit in units:
+        body = f"{' | '.join(unit.header)}\n{unit.text}" if unit.kind == "row" and unit.header else unit.text
+        out.append(f"{chunk.section}\n{body}" if chunk.section else body)
+    return out

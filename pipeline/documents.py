@@ -238,7 +238,15 @@ def load_markdown(path: Path) -> list[Block]:
         elif tok.type == "paragraph_open":
             blocks.append(Block("paragraph", clean_inline(" ".join(tokens[i + 1].content.split("\n")))))
         elif tok.type in ("bullet_list_open", "ordered_list_open"):
-            items = [clean_inline(x) for x in span.split("\n") if x.strip()]
+            items: list[str] = []
+            for raw in span.split("\n"):
+                if not raw.strip():
+                    continue
+                if _BULLET.match(raw) or not items:
+                    indent = (len(raw) - len(raw.lstrip())) // 2
+                    items.append("  " * min(indent, 3) + clean_inline(raw))
+                else:  # a wrapped line continues the item above
+                    items[-1] += " " + clean_inline(raw)
             blocks.append(Block("list", "\n".join(items)))
         elif tok.type == "table_open":
             rows = [_table_row(x) for x in span.split("\n") if x.strip() and not re.fullmatch(r"[\s|:\-]+", x)]
@@ -368,12 +376,13 @@ def load_docx(path: Path) -> list[Block]:
     import zipfile
 
     import docx
+    from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
         raise DocumentError(str(path), "is not a readable Word .docx file; re-save it from Word as .docx") from exc
     blocks: list[Block] = []
     items: list[str] = []
@@ -494,17 +503,25 @@ def _pdf_page_lines(page: Any, number: int) -> list[_Line]:
 
 
 def _drop_running_lines(lines: list[_Line], n_pages: int) -> list[_Line]:
-    """Remove page headers/footers and bare page numbers: lines that repeat on most pages."""
+    """Remove page headers/footers and bare page numbers: edge lines that repeat on most pages."""
     def key(line: _Line) -> str:
         return re.sub(r"\d+", "#", line.text.lower())
 
+    sizes = Counter[float]()
+    for line in lines:
+        sizes[line.size] += len(line.text)
+    body = sizes.most_common(1)[0][0] if sizes else 0.0
+    running: set[str] = set()
     if n_pages >= 3:
-        pages_with: dict[str, set[int]] = {}
+        by_page: dict[int, list[_Line]] = {}
         for line in lines:
-            pages_with.setdefault(key(line), set()).add(line.page)
+            by_page.setdefault(line.page, []).append(line)
+        pages_with: dict[str, set[int]] = {}
+        for page, page_lines in by_page.items():
+            for line in page_lines[:2] + page_lines[-3:]:  # headers and footers sit at the page edges
+                if len(line.text) <= 80 and not (body and line.size >= body * 1.15):  # not headings
+                    pages_with.setdefault(key(line), set()).add(page)
         running = {k for k, pages in pages_with.items() if len(pages) >= max(3, n_pages * 0.5)}
-    else:
-        running = set()
     page_number = re.compile(r"^(page\s*)?\d+(\s*(/|of)\s*\d+)?$", re.I)
     return [ln for ln in lines if key(ln) not in running and not page_number.match(ln.text)]
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from pipeline.chunking import chunk_blocks
+from pipeline.chunking import chunk_blocks, unit_texts
 from pipeline.documents import load_document, supported_suffixes
 from pipeline.embeddings import Embedder
 from pipeline.errors import DocumentError, UserError
@@ -69,7 +69,7 @@ def brand_slug(name: str) -> str:
     if not key:
         raise UserError("brand name is empty; pass --brand NAME")
     ascii_name = unicodedata.normalize("NFKD", key).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")[:48].strip("-") or "brand"
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")[:44].strip("-") or "brand"
     digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
     return f"{slug}-{digest}"
 
@@ -136,6 +136,19 @@ class KnowledgeBase:
                 ) from exc
             raise
 
+    def _units(self, brand: str, create: bool = False) -> Any:
+        """Per-sentence / row / item embeddings of multi-unit chunks (a table stays one chunk, but each
+        row can still be found). Ids are ``<chunk id>:<n>``; ``parent`` names the chunk."""
+        name = collection_name(brand) + "-u"
+        if create:
+            return self.client().get_or_create_collection(
+                name, metadata={"units_of": collection_name(brand)}, configuration={"hnsw": {"space": "cosine"}},
+                embedding_function=None)
+        try:
+            return self.client().get_collection(name, embedding_function=None)
+        except Exception:
+            return None
+
     def brands(self) -> list[str]:
         names = []
         for col in self.client().list_collections():
@@ -158,11 +171,12 @@ class KnowledgeBase:
         return int((collection.metadata or {}).get("revision", 0)), collection.count()
 
     def drop_brand(self, brand: str) -> None:
-        try:
-            self.client().delete_collection(collection_name(brand))
-        except Exception as exc:
-            if "does not exist" not in str(exc) and exc.__class__.__name__ != "NotFoundError":
-                raise
+        for name in (collection_name(brand), collection_name(brand) + "-u"):
+            try:
+                self.client().delete_collection(name)
+            except Exception as exc:
+                if "does not exist" not in str(exc) and exc.__class__.__name__ != "NotFoundError":
+                    raise
 
     # --- reading --------------------------------------------------------------------------
     def chunks(self, brand: str) -> list[GuidelineChunk]:
@@ -177,7 +191,8 @@ class KnowledgeBase:
     def _to_chunk(chunk_id: str, text: str, meta: dict[str, Any]) -> GuidelineChunk:
         return GuidelineChunk(
             id=chunk_id, brand=str(meta.get("brand", "")), source=str(meta.get("source", "")),
-            section=str(meta.get("section", "")), text=text, kind=meta.get("kind", "text"),
+            section=str(meta.get("section", "")), title=str(meta.get("title", "")), text=text,
+            kind=meta.get("kind", "text"),
             page=meta.get("page"), position=int(meta.get("position", 0)), doc_sha=str(meta.get("doc_sha", "")),
         )
 
@@ -193,6 +208,7 @@ class KnowledgeBase:
         if rebuild:
             self.drop_brand(brand)
         collection = self._collection(brand, create=True)
+        units = self._units(brand, create=True)
         brand = str((collection.metadata or {}).get("brand", brand))
         report.brand = brand
         changed = False
@@ -200,7 +216,7 @@ class KnowledgeBase:
             if progress:
                 progress(f"reading {source}", done, len(documents))
             try:
-                changed |= self._ingest_one(collection, brand, path, source, report, progress)
+                changed |= self._ingest_one(collection, units, brand, path, source, report, progress)
             except DocumentError as exc:
                 report.errors.append(FileProblem(file=str(path), error=exc.problem))
         if progress:
@@ -241,7 +257,8 @@ class KnowledgeBase:
         return [(p, s) for s, p in found.items()]
 
     def _ingest_one(
-        self, collection: Any, brand: str, path: Path, source: str, report: IngestReport, progress: Progress | None
+        self, collection: Any, units: Any, brand: str, path: Path, source: str, report: IngestReport,
+        progress: Progress | None,
     ) -> bool:
         size_mb = path.stat().st_size / 1e6 if path.is_file() else 0
         if size_mb > self.settings.max_document_mb:
@@ -265,27 +282,35 @@ class KnowledgeBase:
         stale = sorted(old - {c.id for c in chunks})
 
         if new_chunks:
-            total = len(new_chunks)
+            unit_rows = [(f"{c.id}:{n}", c, text) for c in new_chunks for n, text in enumerate(unit_texts(c))]
+            texts = [c.embedding_text() for c in new_chunks] + [text for _, _, text in unit_rows]
             done = 0
 
             def on_batch(n: int) -> None:
                 nonlocal done
                 done += n
                 if progress:
-                    progress(f"embedding {source}", done, total)
+                    progress(f"embedding {source}", done, len(texts))
 
-            vectors = self.embedder.embed_documents([c.embedding_text() for c in new_chunks], on_batch=on_batch)
+            vectors = self.embedder.embed_documents(texts, on_batch=on_batch)
+            chunk_vectors, unit_vectors = vectors[: len(new_chunks)], vectors[len(new_chunks) :]
             step = 1000
+            # Units first, chunks second: a chunk is only searchable once all of it is stored.
+            for i in range(0, len(unit_rows), step):
+                part = unit_rows[i : i + step]
+                units.upsert(ids=[uid for uid, _, _ in part], embeddings=unit_vectors[i : i + step].tolist(),
+                             metadatas=[{"parent": c.id, "source": c.source} for _, c, _ in part])
             for i in range(0, len(new_chunks), step):
-                part = new_chunks[i : i + step]
+                chunk_part = new_chunks[i : i + step]
                 collection.upsert(
-                    ids=[c.id for c in part], embeddings=vectors[i : i + step].tolist(),
-                    documents=[c.text for c in part], metadatas=[self._meta(c) for c in part],
+                    ids=[c.id for c in chunk_part], embeddings=chunk_vectors[i : i + step].tolist(),
+                    documents=[c.text for c in chunk_part], metadatas=[self._meta(c) for c in chunk_part],
                 )
         if kept:
             collection.update(ids=[c.id for c in kept], metadatas=[self._meta(c) for c in kept])
         if stale:
             collection.delete(ids=stale)
+            units.delete(where={"parent": {"$in": stale}})
         report.documents += 1
         report.chunks += len(chunks)
         report.added += len(new_chunks)
@@ -296,7 +321,8 @@ class KnowledgeBase:
     @staticmethod
     def _meta(chunk: GuidelineChunk) -> dict[str, Any]:
         meta: dict[str, Any] = {
-            "brand": chunk.brand, "source": chunk.source, "section": chunk.section, "kind": chunk.kind,
+            "brand": chunk.brand, "source": chunk.source, "section": chunk.section, "title": chunk.title,
+            "kind": chunk.kind,
             "position": chunk.position, "doc_sha": chunk.doc_sha,
         }
         if chunk.page is not None:

@@ -30,7 +30,8 @@ class GuidelineChunk(_Model):
     id: str  # content hash: the same passage of the same document always gets the same id
     brand: str
     source: str  # document name, relative to the folder it was ingested from
-    section: str = ""  # heading path, e.g. "Visual identity > Logo > Clear space"
+    section: str = ""  # heading path below the document title, e.g. "Logo > Clear space"
+    title: str = ""  # the document's title heading, when it has one
     text: str
     kind: Literal["text", "list", "table", "mixed"] = "text"
     page: int | None = None  # 1-based page for PDFs

@@ -2,7 +2,9 @@
 
 Brand questions mix meaning ("how much room around the logo?") with exact tokens (``#1F6F8B``,
 "300 dpi", product names). Dense retrieval finds the first kind, BM25 the second; reciprocal-rank
-fusion (Cormack et al., 2009) combines the two rankings without calibrating their scores.
+fusion (Cormack et al., 2009) combines rankings without calibrating their scores. Four rankings go in:
+dense over whole chunks, dense over a chunk's single rows / items / sentences (so that one row of a
+long table still surfaces its table), BM25 over section + text, and exact runs of coded query tokens.
 
     >>> retriever = Retriever(KnowledgeBase(Settings()))  # doctest: +SKIP
     >>> retriever.search("minimum logo size", brand="Tidewell", k=1)[0].section  # doctest: +SKIP
@@ -51,13 +53,20 @@ def tokenize(text: str) -> list[str]:
     return [_stem(t) for t in _TOKEN.findall(text) if t not in _STOP]
 
 
+def terms(text: str) -> list[str]:
+    """Index terms: tokens plus adjacent-token bigrams, so that "3 mm", "300 dpi" or a CMYK build
+    ("C 85 M 30 Y 75 K 40") match as a sequence, not as scattered numbers."""
+    tokens = tokenize(text)
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+
+
 class BM25Index:
     """Okapi BM25 over a fixed set of chunks, as a sparse term-weight matrix for fast queries."""
 
     def __init__(self, texts: list[str], k1: float = 1.2, b: float = 0.75) -> None:
         from scipy.sparse import csc_matrix
 
-        docs = [Counter(tokenize(t)) for t in texts]
+        docs = [Counter(terms(t)) for t in texts]
         self.vocab: dict[str, int] = {}
         rows, cols, vals = [], [], []
         lengths = np.array([sum(d.values()) for d in docs], dtype=np.float64)
@@ -77,10 +86,23 @@ class BM25Index:
         self.matrix = csc_matrix((vals, (rows, cols)), shape=(n, max(1, len(self.vocab))))
 
     def scores(self, query: str) -> np.ndarray:
-        ids = [self.vocab[t] for t in tokenize(query) if t in self.vocab]
+        ids = [self.vocab[t] for t in terms(query) if t in self.vocab]
         if not ids:
             return np.zeros(self.matrix.shape[0])
         return np.asarray(self.matrix[:, ids].sum(axis=1)).ravel()
+
+
+def exact_run(query: list[str], doc: str) -> tuple[int, bool]:
+    """Longest run of consecutive query tokens that appears verbatim in ``doc`` (a space-joined token
+    string), and whether that run holds a number or a code."""
+    best: tuple[int, bool] = (0, False)
+    for i in range(len(query)):
+        for j in range(len(query), i + best[0], -1):
+            run = query[i:j]
+            if f" {' '.join(run)} " in doc:
+                best = (j - i, any(t[0].isdigit() or t[0] == "#" for t in run))
+                break
+    return best
 
 
 @dataclass
@@ -89,6 +111,7 @@ class _BrandIndex:
     chunks: list[GuidelineChunk]
     bm25: BM25Index
     position: dict[str, int]
+    token_text: list[str]  # " tok tok ... " per chunk, for exact-sequence matching
 
 
 _INDEXES: dict[tuple[str, str], _BrandIndex] = {}
@@ -112,7 +135,8 @@ class Retriever:
         chunks = self.knowledge.chunks(brand)
         # The section path is indexed twice: headings are short, precise statements of a chunk's topic.
         bm25 = BM25Index([f"{c.section}\n{c.section}\n{c.text}" for c in chunks])
-        index = _BrandIndex(revision, chunks, bm25, {c.id: i for i, c in enumerate(chunks)})
+        index = _BrandIndex(revision, chunks, bm25, {c.id: i for i, c in enumerate(chunks)},
+                            [f" {' '.join(tokenize(c.embedding_text()))} " for c in chunks])
         with _LOCK:
             _INDEXES[key] = index
         return index
@@ -122,7 +146,7 @@ class Retriever:
         self._index(brand)
 
     def search(self, query: str, brand: str, k: int | None = None) -> list[SearchHit]:
-        """Best passages first. ``score`` is the fused score scaled so that 1.0 = first in both rankings."""
+        """Best passages first. ``score`` is the fused score scaled so that 1.0 = first in every ranking."""
         k = k or self.settings.search_k
         query = " ".join(query.split())
         if not query:
@@ -136,17 +160,36 @@ class Retriever:
         result = self.knowledge._collection(brand).query(
             query_embeddings=[vector.tolist()], n_results=pool, include=["distances"])
         dense_ids = [i for i in result["ids"][0] if i in index.position]
+        # Dense over single rows, items and sentences, ranked by their chunk's best unit.
+        unit_ids: list[str] = []
+        units = self.knowledge._units(brand)
+        if units is not None and units.count():
+            got = units.query(query_embeddings=[vector.tolist()], n_results=min(units.count(), pool * 2),
+                              include=["metadatas"])
+            parents = [str((m or {}).get("parent", "")) for m in got["metadatas"][0]]
+            unit_ids = [p for p in dict.fromkeys(parents) if p in index.position][:pool]
 
         lexical = index.bm25.scores(query)
         top = np.argsort(-lexical, kind="stable")[:pool]
         lexical_ids = [index.chunks[i].id for i in top if lexical[i] > 0]
 
+        # Third ranking: passages holding most of the query verbatim, with a number or code in the run
+        # ("C 85 M 30 Y 75 K 40", "3 mm bleed"). Codes are where meaning-based retrieval is weakest.
+        query_tokens = tokenize(query)
+        runs = {}
+        for chunk_id in dict.fromkeys(dense_ids + unit_ids + lexical_ids):
+            length, coded = exact_run(query_tokens, index.token_text[index.position[chunk_id]])
+            if coded and length >= max(3, 0.6 * len(query_tokens)):
+                runs[chunk_id] = length
+        exact_ids = sorted(runs, key=lambda cid: -runs[cid])
+
         rrf_k = self.settings.rrf_k
         fused: dict[str, float] = {}
-        for ranking in (dense_ids, lexical_ids):
+        for ranking in (dense_ids, unit_ids, lexical_ids, exact_ids):
             for rank, chunk_id in enumerate(ranking):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (rrf_k + rank + 1)
-        best = 2.0 / (rrf_k + 1)
+        rankings = sum(1 for r in (dense_ids, unit_ids, lexical_ids, exact_ids) if r)
+        best = rankings / (rrf_k + 1)
         order = sorted(fused, key=lambda cid: (-fused[cid], index.position[cid]))[:k]
         hits = []
         for chunk_id in order:

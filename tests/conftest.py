@@ -1,0 +1,52 @@
+"""Shared fixtures: real Chroma in a temporary workspace, the real MiniLM model, the sample brand."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from pipeline.knowledge import KnowledgeBase  # noqa: E402
+from pipeline.settings import Settings  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_GUIDELINES = REPO / "data" / "brands" / "tidewell" / "guidelines"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test reads the developer's own ~/.onbrand or ONBRAND_* variables."""
+    for key in list(os.environ):
+        if key.startswith("ONBRAND_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("ONBRAND_HOME", str(tmp_path_factory.mktemp("default-home")))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(home=tmp_path / "ws")
+
+
+@pytest.fixture
+def kb(settings: Settings) -> KnowledgeBase:
+    return KnowledgeBase(settings)
+
+
+@pytest.fixture(scope="session")
+def sample_workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]:
+    """The Tidewell sample brand and the Ardent fixture brand, ingested once for the whole session."""
+    settings = Settings(home=tmp_path_factory.mktemp("sample-ws"))
+    kb = KnowledgeBase(settings)
+    report = kb.ingest([SAMPLE_GUIDELINES], brand="Tidewell")
+    assert not report.errors, report.errors
+    report = kb.ingest([FIXTURES / "brands" / "ardent"], brand="Ardent Outdoor")
+    assert not report.errors, report.errors
+    yield kb

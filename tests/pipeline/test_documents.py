@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.documents import load_document, supported_suffixes
+from pipeline.errors import DocumentError
+from tests.conftest import SAMPLE_GUIDELINES
+from tests.pipeline.docs_factory import encrypt_pdf, make_docx, make_image_only_pdf, make_pdf
+
+pytestmark = pytest.mark.unit
+
+
+def kinds(blocks: list) -> list[tuple[str, str]]:
+    return [(b.kind, b.text) for b in blocks]
+
+
+def test_markdown_headings_lists_and_tables_stay_structured(tmp_path: Path) -> None:
+    path = tmp_path / "g.md"
+    path.write_text(
+        "---\ntitle: front matter is skipped\n---\n# Visual identity\n\nIntro with **bold** and a [link](http://x).\n\n"
+        "## Colour\n\n| Name | HEX |\n|---|---|\n| Tide Blue | #1F6F8B |\n\n- one\n- two\n  continued\n"
+    )
+    blocks = load_document(path)
+    assert ("heading", "Visual identity") in kinds(blocks)
+    assert ("paragraph", "Intro with bold and a link.") in kinds(blocks)
+    table = next(b for b in blocks if b.kind == "table")
+    assert table.text == "Name | HEX\nTide Blue | #1F6F8B"
+    assert next(b for b in blocks if b.kind == "list").text == "- one\n- two continued"
+    assert "front matter" not in " ".join(b.text for b in blocks)
+
+
+def test_plain_text_numbered_and_capital_headings(tmp_path: Path) -> None:
+    path = tmp_path / "g.txt"
+    path.write_text("3. COLOUR\n* Red: #C8102E\n* Slate: #3A3F44\n\nLOGO\nUse it well.\n\n1. First step\n2. Second\n")
+    blocks = load_document(path)
+    assert blocks[0] == blocks[0].__class__("heading", "COLOUR", level=1)
+    assert blocks[1].kind == "list" and "#3A3F44" in blocks[1].text
+    assert ("heading", "LOGO") in kinds(blocks)
+    assert blocks[-1].kind == "list"  # "1. First step / 2. Second" is a list, not a heading
+
+
+def test_html_skips_navigation_and_keeps_tables_and_definition_lists(tmp_path: Path) -> None:
+    path = tmp_path / "g.html"
+    path.write_text(
+        "<html><head><style>p{}</style></head><body><nav><a>Home</a></nav><h1>Web</h1>"
+        "<div class='card'><h3>Moss</h3><p>HEX #5B7F3A</p></div><dl><dt>Sky</dt><dd>#A0C4FF</dd></dl>"
+        "<table><tr><th>Channel</th><th>Size</th></tr><tr><td>Story</td><td>1080 x 1920</td></tr></table>"
+        "<ul><li>One<ul><li>nested</li></ul></li></ul><footer>© footer</footer><script>x()</script></body></html>"
+    )
+    blocks = load_document(path)
+    text = "\n".join(b.text for b in blocks)
+    assert "Home" not in text and "footer" not in text and "x()" not in text
+    assert ("heading", "Moss") in kinds(blocks)
+    assert ("list", "- Sky: #A0C4FF") in kinds(blocks)
+    assert ("table", "Channel | Size\nStory | 1080 x 1920") in kinds(blocks)
+    assert ("list", "- One\n  - nested") in kinds(blocks)
+
+
+def test_docx_styles_become_headings_lists_and_tables(tmp_path: Path) -> None:
+    blocks = load_document(make_docx(tmp_path / "book.docx"))
+    assert ("heading", "Logo") in kinds(blocks)
+    assert ("list", "- Place the logo in the top-right corner only.\n- Keep the logo at least 80 px wide.") in kinds(blocks)
+    assert ("table", "Name | HEX | Role\nHarbour Navy | #1B2A41 | primary") in kinds(blocks)
+
+
+def test_pdf_headings_come_from_font_size_and_running_footers_are_dropped(tmp_path: Path) -> None:
+    sections = [(f"Section {i}", [f"Body text number {i}, paragraph {j}, about bleed and 300 dpi. " * 4
+                                  for j in range(8)]) for i in range(6)]
+    path = make_pdf(tmp_path / "print.pdf", sections, footer="Acme Guidelines", title="Print specs")
+    blocks = load_document(path)
+    headings = [b for b in blocks if b.kind == "heading"]
+    assert [h.text for h in headings][:3] == ["Print specs", "Section 0", "Section 1"]
+    assert headings[0].level < headings[1].level
+    assert all("Acme Guidelines" not in b.text for b in blocks)
+    assert all(b.page for b in blocks)
+
+
+def test_sample_pdf_and_html_load() -> None:
+    for name in ("07-print-and-production.pdf", "06-digital.html"):
+        blocks = load_document(SAMPLE_GUIDELINES / name)
+        assert sum(b.kind == "heading" for b in blocks) >= 4
+        assert sum(len(b.text) for b in blocks) > 2000
+
+
+def test_two_hundred_page_pdf(tmp_path: Path) -> None:
+    sections = [(f"Chapter {i}", [f"Guidance paragraph {i}. " * 45]) for i in range(200)]
+    path = make_pdf(tmp_path / "long.pdf", sections, footer="Long book", page_per_section=True)
+    blocks = load_document(path)
+    assert sum(b.kind == "heading" for b in blocks) == 200
+    assert max(b.page or 0 for b in blocks) >= 200
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.md", b"", "empty document"),
+        ("headings.md", b"# Only\n## Headings\n", "empty document"),
+        ("latin1.txt", "Caf\xe9 cr\xe8me".encode("latin-1"), "not UTF-8 text (bad byte 0xe9 at offset 3); re-save it as UTF-8"),
+        ("broken.pdf", b"%PDF-1.4\n garbage", "not a readable PDF"),
+        ("truncated.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog", "not a readable PDF"),
+        ("fake.docx", b"PK not really a zip", "not a readable Word .docx"),
+        ("notes.rtf", b"{\\rtf1}", "unsupported file type '.rtf'"),
+    ],
+)
+def test_bad_documents_get_a_clear_per_file_message(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DocumentError) as err:
+        load_document(path)
+    assert message in str(err.value)
+    assert str(path) in str(err.value) and "\n" not in str(err.value)
+
+
+def test_encrypted_scanned_and_missing_pdfs(tmp_path: Path) -> None:
+    plain = make_pdf(tmp_path / "plain.pdf", [("Logo", ["Top-left only."])])
+    with pytest.raises(DocumentError, match="password-protected; save an unprotected copy"):
+        load_document(encrypt_pdf(plain, tmp_path / "locked.pdf"))
+    with pytest.raises(DocumentError, match="no extractable text"):
+        load_document(make_image_only_pdf(tmp_path / "scan.pdf", tmp_path))
+    with pytest.raises(DocumentError, match="no such file"):
+        load_document(tmp_path / "missing.pdf")
+
+
+def test_utf16_with_bom_is_read() -> None:
+    assert {".md", ".txt", ".pdf", ".html", ".docx"} <= set(supported_suffixes())
+
+
+def test_utf16_text(tmp_path: Path) -> None:
+    path = tmp_path / "u16.txt"
+    path.write_bytes("LOGO\nUse it well.\n".encode("utf-16"))
+    assert ("heading", "LOGO") in kinds(load_document(path))
