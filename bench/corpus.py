@@ -5,20 +5,70 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-TOPICS = ["Logo", "Colour", "Typography", "Photography", "Layout", "Tone of voice", "Packaging", "Print",
-          "Social media", "Email", "Accessibility", "Motion", "Illustration", "Iconography", "Events"]
-SUBTOPICS = ["Placement", "Minimum size", "Clear space", "Misuse", "Backgrounds", "Contrast", "Grids", "Margins",
-             "Headlines", "Body copy", "Captions", "Do and don't", "Checklist", "Examples", "Exceptions"]
-NOUNS = ["logo", "headline", "product", "background", "photograph", "caption", "button", "label", "banner",
-         "pack", "badge", "icon", "border", "gradient", "texture", "overlay", "grid", "margin"]
+TOPICS = [
+    "Logo",
+    "Colour",
+    "Typography",
+    "Photography",
+    "Layout",
+    "Tone of voice",
+    "Packaging",
+    "Print",
+    "Social media",
+    "Email",
+    "Accessibility",
+    "Motion",
+    "Illustration",
+    "Iconography",
+    "Events",
+]
+SUBTOPICS = [
+    "Placement",
+    "Minimum size",
+    "Clear space",
+    "Misuse",
+    "Backgrounds",
+    "Contrast",
+    "Grids",
+    "Margins",
+    "Headlines",
+    "Body copy",
+    "Captions",
+    "Do and don't",
+    "Checklist",
+    "Examples",
+    "Exceptions",
+]
+NOUNS = [
+    "logo",
+    "headline",
+    "product",
+    "background",
+    "photograph",
+    "caption",
+    "button",
+    "label",
+    "banner",
+    "pack",
+    "badge",
+    "icon",
+    "border",
+    "gradient",
+    "texture",
+    "overlay",
+    "grid",
+    "margin",
+]
 VERBS = ["place", "keep", "use", "avoid", "scale", "align", "crop", "tint", "separate", "centre", "balance"]
 ADJ = ["calm", "bright", "warm", "precise", "generous", "subtle", "bold", "quiet", "clean", "natural"]
 
 
 def sentence(rng: random.Random) -> str:
     n = rng.choice(NOUNS)
-    parts = [f"{rng.choice(VERBS).capitalize()} the {n} {rng.choice(['so it feels', 'to look', 'and keep it'])} "
-             f"{rng.choice(ADJ)}"]
+    parts = [
+        f"{rng.choice(VERBS).capitalize()} the {n} {rng.choice(['so it feels', 'to look', 'and keep it'])} "
+        f"{rng.choice(ADJ)}"
+    ]
     if rng.random() < 0.4:
         parts.append(f"at {rng.randint(2, 400)} {rng.choice(['px', 'mm', 'dpi', '%'])}")
     if rng.random() < 0.2:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -56,10 +55,18 @@ def bench_latency(work: Path) -> dict[str, Any]:
     report = kb.ingest([corpus], brand="Benchmark Brand")
     ingest_s = time.perf_counter() - start
     retriever = Retriever(kb)
-    queries = ["minimum size of the logo in px", "clear space around the badge", "what colour is #1A2B3C",
-               "how should captions look on social", "print resolution in dpi", "margins on email headers",
-               "can we tint the gradient", "headline placement on banners", "photograph crop rules",
-               "accessibility contrast for buttons"]
+    queries = [
+        "minimum size of the logo in px",
+        "clear space around the badge",
+        "what colour is #1A2B3C",
+        "how should captions look on social",
+        "print resolution in dpi",
+        "margins on email headers",
+        "can we tint the gradient",
+        "headline placement on banners",
+        "photograph crop rules",
+        "accessibility contrast for buttons",
+    ]
     retriever.search(queries[0], brand="Benchmark Brand")  # warm: model, BM25 index, Chroma
     timings = []
     for i in range(200):
@@ -91,7 +98,11 @@ def bench_cli(work: Path, workspace: Path) -> dict[str, Any]:
 
     probe = subprocess.run(
         [sys.executable, "-c", "import sys, pipeline.cli; print('torch' in sys.modules)"],
-        env=env, capture_output=True, text=True, check=True)
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return {
         "help_seconds": timed(["--help"], 5),
         "help_imports_torch": probe.stdout.strip() == "True",
@@ -119,9 +130,14 @@ def bench_quality(work: Path) -> dict[str, Any]:
     baseline = _langchain_baseline(work, [q["question"] for q in questions])
     rows = []
     for q, o, b in zip(questions, ours, baseline, strict=True):
-        rows.append({"question": q["question"], "answer": q["answer"],
-                     "onbrand_rank": next((i + 1 for i, t in enumerate(o) if _hit(q["answer"], t)), None),
-                     "baseline_rank": next((i + 1 for i, t in enumerate(b) if _hit(q["answer"], t)), None)})
+        rows.append(
+            {
+                "question": q["question"],
+                "answer": q["answer"],
+                "onbrand_rank": next((i + 1 for i, t in enumerate(o) if _hit(q["answer"], t)), None),
+                "baseline_rank": next((i + 1 for i, t in enumerate(b) if _hit(q["answer"], t)), None),
+            }
+        )
     n = len(rows)
 
     def rate(key: str, k: int) -> float:
@@ -129,7 +145,11 @@ def bench_quality(work: Path) -> dict[str, Any]:
 
     return {
         "questions": n,
-        "onbrand": {"hit@1": rate("onbrand_rank", 1), "hit@3": rate("onbrand_rank", 3), "chunks": len(kb.chunks("Tidewell"))},
+        "onbrand": {
+            "hit@1": rate("onbrand_rank", 1),
+            "hit@3": rate("onbrand_rank", 3),
+            "chunks": len(kb.chunks("Tidewell")),
+        },
         "langchain_dense_500": {"hit@1": rate("baseline_rank", 1), "hit@3": rate("baseline_rank", 3)},
         "misses": [r for r in rows if r["onbrand_rank"] != 1],
     }
@@ -157,13 +177,22 @@ def _langchain_baseline(work: Path, questions: list[str]) -> list[list[str]]:
     from pipeline.embeddings import resolve_model_path
     from pipeline.settings import BUNDLED_EMBEDDER
 
-    docs = [Document(page_content=_load_plain(p), metadata={"source": p.name})
-            for p in sorted(SAMPLE.iterdir()) if p.suffix in (".md", ".pdf", ".html", ".txt")]
+    docs = [
+        Document(page_content=_load_plain(p), metadata={"source": p.name})
+        for p in sorted(SAMPLE.iterdir())
+        if p.suffix in (".md", ".pdf", ".html", ".txt")
+    ]
     splits = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50).split_documents(docs)
-    embeddings = HuggingFaceEmbeddings(model_name=resolve_model_path(BUNDLED_EMBEDDER),
-                                       encode_kwargs={"normalize_embeddings": True})
-    store = Chroma.from_documents(splits, embeddings, persist_directory=str(work / "lc-chroma"),
-                                  collection_name="baseline", collection_metadata={"hnsw:space": "cosine"})
+    embeddings = HuggingFaceEmbeddings(
+        model_name=resolve_model_path(BUNDLED_EMBEDDER), encode_kwargs={"normalize_embeddings": True}
+    )
+    store = Chroma.from_documents(
+        splits,
+        embeddings,
+        persist_directory=str(work / "lc-chroma"),
+        collection_name="baseline",
+        collection_metadata={"hnsw:space": "cosine"},
+    )
     return [[d.page_content for d in store.similarity_search(q, k=3)] for q in questions]
 
 
@@ -202,14 +231,18 @@ def report(results: dict[str, Any]) -> None:
         table.add_row("search p95, warm, in-process", f"{lat['search_p95_ms']} ms", "")
     if "cli" in results:
         cli = results["cli"]
-        table.add_row("onbrand --help", f"{cli['help_seconds']} s (torch imported: {cli['help_imports_torch']})",
-                      "<= 1.0 s")
+        table.add_row(
+            "onbrand --help", f"{cli['help_seconds']} s (torch imported: {cli['help_imports_torch']})", "<= 1.0 s"
+        )
         table.add_row("cold onbrand search", f"{cli['cold_search_seconds']} s", "<= 8 s")
     if "quality" in results:
         q = results["quality"]
         for name in ("onbrand", "langchain_dense_500"):
-            table.add_row(f"{name} hit@1 / hit@3 ({q['questions']} questions)",
-                          f"{q[name]['hit@1']:.3f} / {q[name]['hit@3']:.3f}", "onbrand ahead on hit@1")
+            table.add_row(
+                f"{name} hit@1 / hit@3 ({q['questions']} questions)",
+                f"{q[name]['hit@1']:.3f} / {q[name]['hit@3']:.3f}",
+                "onbrand ahead on hit@1",
+            )
     console.print(table)
     if "quality" in results and results["quality"]["misses"]:
         misses = Table(title="onbrand: questions whose top passage missed the answer")

@@ -30,19 +30,66 @@ KNOWN_FONTS = frozenset(
     Noe Display|Freight Text|Freight Sans|Freight Display|Mark Pro|FF Mark|FF DIN|DIN|DIN Next|DIN Pro|Eurostile|
     Optima|Trade Gothic|News Gothic|Benton Sans|Acumin Pro|Nexa|Quattrocento|Quattrocento Sans|Oxygen|Questrial|
     Abel|Poiret One|Sarabun|Noto Sans JP|Noto Sans SC|Noto Sans KR|Zen Kaku Gothic New|M PLUS 1p|Sans Forgetica|
-    Helvetica Rounded|Nunito Rounded|VAG Rounded|Arial Rounded MT|Bell MT|Copperplate|Trajan|Impact""".replace("\n", "")
-    .split("|")
+    Helvetica Rounded|Nunito Rounded|VAG Rounded|Arial Rounded MT|Bell MT|Copperplate|Trajan|Impact""".replace(
+        "\n", ""
+    ).split("|")
 )
 KNOWN_FONTS = frozenset(f.strip() for f in KNOWN_FONTS if f.strip())
 
 # Words that end a family name in running text: weights, styles and widths are not families.
 WEIGHT_WORDS = frozenset(
-    """thin hairline extralight extra-light ultralight ultra-light light regular normal book roman medium semibold
-    semi-bold demibold demi-bold bold extrabold extra-bold ultrabold ultra-bold black heavy italic oblique
-    italics caps smallcaps variable""".split()
+    [
+        "thin",
+        "hairline",
+        "extralight",
+        "extra-light",
+        "ultralight",
+        "ultra-light",
+        "light",
+        "regular",
+        "normal",
+        "book",
+        "roman",
+        "medium",
+        "semibold",
+        "semi-bold",
+        "demibold",
+        "demi-bold",
+        "bold",
+        "extrabold",
+        "extra-bold",
+        "ultrabold",
+        "ultra-bold",
+        "black",
+        "heavy",
+        "italic",
+        "oblique",
+        "italics",
+        "caps",
+        "smallcaps",
+        "variable",
+    ]
 )
 
 GENERIC_FAMILIES = frozenset(
-    "serif sans-serif monospace cursive fantasy system-ui ui-sans-serif ui-serif ui-monospace ui-rounded "
-    "-apple-system blinkmacsystemfont emoji math fangsong inherit initial unset".split()
+    [
+        "serif",
+        "sans-serif",
+        "monospace",
+        "cursive",
+        "fantasy",
+        "system-ui",
+        "ui-sans-serif",
+        "ui-serif",
+        "ui-monospace",
+        "ui-rounded",
+        "-apple-system",
+        "blinkmacsystemfont",
+        "emoji",
+        "math",
+        "fangsong",
+        "inherit",
+        "initial",
+        "unset",
+    ]
 )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from pipeline.brand_fonts import GENERIC_FAMILIES, KNOWN_FONTS, WEIGHT_WORDS
 from pipeline.chunking import Unit, units_of
@@ -43,16 +44,27 @@ _COMPETITOR = re.compile(r"\b(competitors?|competition|rivals?|rival brands?|com
 _LOGO = re.compile(r"\b(logos?|logotype|wordmark|logomark|lock-?ups?|brand ?mark|emblem|monogram)\b", re.I)
 _COLOUR_TOPIC = re.compile(r"\b(colou?rs?|palettes?|swatch(?:es)?)\b", re.I)
 _TYPE_SECTION = re.compile(r"\b(typograph\w*|fonts?|typefaces?|type ?faces?|type|lettering|type system)\b", re.I)
-_IMAGERY_SECTION = re.compile(r"\b(imagery|images?|photograph\w*|photos?|illustrations?|art direction|"
-                              r"pictures?|styling|video|footage|image style|visuals?(?! identity))\b", re.I)
-_TONE_SECTION = re.compile(r"\b(tone|voice|personality|writing|copywriting|how we (?:write|sound|speak)|messaging|"
-                           r"grammar|language|copy)\b", re.I)
+_IMAGERY_SECTION = re.compile(
+    r"\b(imagery|images?|photograph\w*|photos?|illustrations?|art direction|"
+    r"pictures?|styling|video|footage|image style|visuals?(?! identity))\b",
+    re.I,
+)
+_TONE_SECTION = re.compile(
+    r"\b(tone|voice|personality|writing|copywriting|how we (?:write|sound|speak)|messaging|"
+    r"grammar|language|copy)\b",
+    re.I,
+)
 _LAYOUT_TOPIC = re.compile(r"\b(layouts?|composition|grids?|spacing|margins?|templates?|formats?)\b", re.I)
-_WORDS_TOPIC = re.compile(r"\b(words?|phrases?|terms?|vocabulary|language|lexicon|jargon|say|claims?|copy|"
-                          r"expressions?)\b", re.I)
+_WORDS_TOPIC = re.compile(
+    r"\b(words?|phrases?|terms?|vocabulary|language|lexicon|jargon|say|claims?|copy|"
+    r"expressions?)\b",
+    re.I,
+)
 _BAN_CUE = re.compile(
     r"\b(banned|ban|never|avoid|don[’']?t|do not|forbidden|prohibited|off[- ]limits|restricted|blocklist|"
-    r"blacklist|taboo|not allowed|no[- ]go|we don[’']?t)\b", re.I)
+    r"blacklist|taboo|not allowed|no[- ]go|we don[’']?t)\b",
+    re.I,
+)
 _STRONG_BAN_HEADING = re.compile(r"\b(banned|blocklist|blacklist|never use|never say|forbidden words|taboo)\b", re.I)
 
 
@@ -60,8 +72,12 @@ def heading_topic(heading: str) -> str | None:
     """What one heading is about, or None when it names no topic we extract."""
     if _COMPETITOR.search(heading):
         return "competitors"
-    for name, pattern in (("logo", _LOGO), ("colour", _COLOUR_TOPIC), ("type", _TYPE_SECTION),
-                          ("imagery", _IMAGERY_SECTION)):
+    for name, pattern in (
+        ("logo", _LOGO),
+        ("colour", _COLOUR_TOPIC),
+        ("type", _TYPE_SECTION),
+        ("imagery", _IMAGERY_SECTION),
+    ):
         if pattern.search(heading):
             return name
     if _STRONG_BAN_HEADING.search(heading) or (_WORDS_TOPIC.search(heading) and _BAN_CUE.search(heading)):
@@ -89,7 +105,9 @@ _SUB_BRAND = re.compile(r"\bsub[\s-]?brands?\b|\bsub[\s-]?lines?\b|\bendorsed br
 
 _GENERIC_HEADING = re.compile(
     r"^(overview|introduction|about|brand architecture|architecture|general|principles|contents|summary|"
-    r"how .*|what .*|when .*|why .*|using .*)$", re.I)
+    r"how .*|what .*|when .*|why .*|using .*)$",
+    re.I,
+)
 
 
 def split_sub_brands(chunks: list[GuidelineChunk]) -> tuple[list[GuidelineChunk], dict[str, list[GuidelineChunk]]]:
@@ -142,7 +160,9 @@ _CMYK = re.compile(
 _PANTONE = re.compile(r"\b(?:Pantone|PMS)\s*(?:®\s*)?([0-9]{3,5}\s?[A-Z]{0,3}|[A-Z][\w]*(?: [A-Z][\w]*)? ?[CU]?)\b")
 _NEGATIVE = re.compile(
     r"\b(never|don[’']?t|do not|avoid|not allowed|no longer|prohibited|forbidden|banned|must not|should not|"
-    r"incorrect|misuse|off-brand)\b", re.I)
+    r"incorrect|misuse|off-brand)\b",
+    re.I,
+)
 _ROLE_WORDS: list[tuple[str, str]] = [  # the first three name tiers; the rest are also descriptions
     (r"\bprimary\b|\bmain\b|\bhero colou?r\b|\bcore\b|\bsignature\b", "primary"),
     (r"\bsecondary\b|\bsupporting\b|\bsupport\b|\bcomplementary\b", "secondary"),
@@ -175,7 +195,9 @@ def _role_of(text: str, strong_only: bool = False) -> str | None:
 _NAME_TAIL = re.compile(r"([A-Z][\w'’&]*(?:[ -](?:[A-Z0-9][\w'’]*|&|of|de|du|la|le))*)\s*$")
 _NAME_NOISE = re.compile(
     r"^(hex|rgb|cmyk|pantone|pms|ral|name|colou?r|swatch|role|usage|use|code|value|primary|secondary|accent|"
-    r"neutral|background|text|our|the|and|or|with|on|as|in)$", re.I)
+    r"neutral|background|text|our|the|and|or|with|on|as|in)$",
+    re.I,
+)
 
 
 _CODE_WORD = re.compile(r"^(?:\d+\w?|[A-Z]|[CMYKU]\d*|#\w+|pms|pantone|hex|rgb|cmyk)$", re.I)
@@ -241,9 +263,9 @@ def _colour_hits(unit: Unit) -> list[_ColourHit]:
             h = head.lower()
             nums = _numbers(cell)
             if re.search(r"\bcmyk\b", h) and len(nums) == 4 and not cmyks:
-                cmyks = [(0, tuple(nums))]  # type: ignore[list-item]
+                cmyks = [(0, tuple(nums))]
             elif re.search(r"\brgb\b", h) and len(nums) == 3 and not rgbs:
-                rgbs = [(0, tuple(int(n) for n in nums))]  # type: ignore[list-item]
+                rgbs = [(0, tuple(int(n) for n in nums))]
             elif re.search(r"\b(pantone|pms|spot)\b", h) and cell.strip() and not pantone_text:
                 pantone_text = f"Pantone {cell.strip()}"
             elif re.search(r"\bhex\b", h) and not hexes and re.fullmatch(r"#?[0-9A-Fa-f]{6}", cell.strip()):
@@ -253,7 +275,8 @@ def _colour_hits(unit: Unit) -> list[_ColourHit]:
             elif re.search(r"\b(name|colou?r|swatch|shade)\b", h) and not _HEX.search(cell):
                 name_from_cells = name_from_cells or re.sub(r"\s*[(\[].*$", "", cell).strip()
         name_from_cells = name_from_cells or next(
-            (c for c in unit.cells if c and not re.search(r"\d", c) and not _role_of(c)), "")
+            (c for c in unit.cells if c and not re.search(r"\d", c) and not _role_of(c)), ""
+        )
     if not (hexes or rgbs or cmyks):
         return []
     near = text[: (hexes[0][1] if hexes else 0) + 60] if unit.kind != "row" else text
@@ -271,10 +294,20 @@ def _colour_hits(unit: Unit) -> list[_ColourHit]:
             before = text[: min([start] + [s for s, _ in rgbs] + [s for s, _ in cmyks])]
         name = name_from_cells if (name_from_cells and single) else _colour_name(before, text[end:])
         negative = forbidden_section or bool(_NEGATIVE.search(text[max(0, start - 80) : start]))
-        rgb = rgbs[0][1] if single and rgbs else None
-        cmyk = cmyks[0][1] if single and cmyks else None
-        hits.append(_ColourHit(name, hex_code, rgb, cmyk, pantone_text if single else None,  # type: ignore[arg-type]
-                               role, negative, unit))
+        rgb = cast(tuple[int, int, int], rgbs[0][1]) if single and rgbs else None
+        cmyk = cast(tuple[float, float, float, float], cmyks[0][1]) if single and cmyks else None
+        hits.append(
+            _ColourHit(
+                name,
+                hex_code,
+                rgb,
+                cmyk,
+                pantone_text if single else None,
+                role,
+                negative,
+                unit,
+            )
+        )
     return hits
 
 
@@ -306,12 +339,19 @@ def extract_palette(units: list[Unit]) -> tuple[list[BrandColor], list[BrandColo
 
 
 def _merge(into: dict[str, BrandColor], hex_code: str, hit: _ColourHit) -> None:
-    color = into.get(hex_code.upper())
+    hex_code = BrandColor(name="", hex=hex_code).hex  # "#f60" -> "#FF6600"
+    color = into.get(hex_code)
     rgb = hit.rgb or tuple(int(hex_code[i : i + 2], 16) for i in (1, 3, 5))
     if color is None:
-        into[hex_code.upper()] = BrandColor(
-            name=hit.name or hex_code.upper(), hex=hex_code, role=hit.role or "other",  # type: ignore[arg-type]
-            rgb=rgb, cmyk=hit.cmyk, pantone=hit.pantone, source=hit.unit.ref())  # type: ignore[arg-type]
+        into[hex_code] = BrandColor(
+            name=hit.name or hex_code.upper(),
+            hex=hex_code,
+            role=hit.role or "other",
+            rgb=rgb,
+            cmyk=hit.cmyk,
+            pantone=hit.pantone,
+            source=hit.unit.ref(),
+        )
         return
     if (not color.name or color.name == color.hex) and hit.name:
         color.name = hit.name
@@ -329,15 +369,23 @@ _FONT_PATTERNS = [
     re.compile(r"font-family\s*:\s*([^;}\n]+)", re.I),
     re.compile(rf"\b(?:typefaces?|fonts?|font famil(?:y|ies)|type ?faces?)\s*(?:is|are|:|=|–|—|-)\s*[\"“']?{_FAMILY}"),
     re.compile(rf"\b(?:set|written|typeset|displayed|shown)\s+in\s+[\"“']?{_FAMILY}"),
-    re.compile(rf"[\"“']?{_FAMILY}[\"”']?\s*(?:\([^)]*\)\s*)?(?:is|are|as)\s+(?:our|the|a)\s+(?:\w+\s+){{0,2}}(?:typeface|font|type ?face)"),
+    re.compile(
+        rf"[\"“']?{_FAMILY}[\"”']?\s*(?:\([^)]*\)\s*)?(?:is|are|as)\s+(?:our|the|a)\s+"
+        r"(?:\w+\s+){0,2}(?:typeface|font|type ?face)"
+    ),
     re.compile(rf"\b(?i:fall\s*-?backs?(?:\s+(?:font|typeface))?\s*(?:is|are|:|–|—|-|to)?)\s*[\"“']?{_FAMILY}"),
-    re.compile(rf"\b(?:headlines?|headings?|titles?|body(?: copy| text)?|display|captions?)\s*(?:font|typeface)?\s*[:=–—-]\s*[\"“']?{_FAMILY}"),
+    re.compile(
+        r"\b(?:headlines?|headings?|titles?|body(?: copy| text)?|display|captions?)\s*(?:font|typeface)?\s*"
+        rf"[:=–—-]\s*[\"“']?{_FAMILY}"
+    ),
 ]
 _NOT_A_FONT = re.compile(
     r"^(the|our|this|these|that|all|use|headlines?|headings?|body|titles?|text|copy|captions?|display|brand|"
     r"primary|secondary|only|always|never|we|it|a|an|web|print|digital|system|fallback|font|typeface|type|"
     r"regular|bold|black|light|medium|italic|white|capitals|caps|sentence case|title case|upper ?case|"
-    r"lower ?case|all caps|[A-Z]{1,2}|\d+)$", re.I)
+    r"lower ?case|all caps|[A-Z]{1,2}|\d+)$",
+    re.I,
+)
 
 
 def _clean_family(raw: str) -> str:
@@ -366,8 +414,13 @@ def extract_fonts(units: list[Unit], not_fonts: Iterable[str] = ()) -> list[Bran
 
     def add(family: str, unit: Unit, context: str) -> str | None:
         family = _clean_family(family)
-        if (not family or _NOT_A_FONT.match(family) or family.lower() in GENERIC_FAMILIES or len(family) > 40
-                or family.casefold() in excluded):
+        if (
+            not family
+            or _NOT_A_FONT.match(family)
+            or family.lower() in GENERIC_FAMILIES
+            or len(family) > 40
+            or family.casefold() in excluded
+        ):
             return None
         key = family.casefold()
         if key not in found:
@@ -389,7 +442,7 @@ def extract_fonts(units: list[Unit], not_fonts: Iterable[str] = ()) -> list[Bran
                     family = _clean_family(value)
                     # "Lato Black for headlines": keep the longest known prefix when one exists.
                     known = [f for f in KNOWN_FONTS if family == f or family.startswith(f + " ")]
-                    if (f := add(max(known, key=len) if known else family, unit, text)):
+                    if f := add(max(known, key=len) if known else family, unit, text):
                         named.append(f)
         # Known families in running text, longest first, each match masked so that "Arial Narrow"
         # does not also count as "Arial".
@@ -413,10 +466,12 @@ def extract_fonts(units: list[Unit], not_fonts: Iterable[str] = ()) -> list[Bran
 _CLAIM = re.compile(
     r"\b(?:never|do not|don[’']?t|must not|should not|cannot|can[’']?t|may not)\s+(?:ever\s+)?"
     r"(?:claim|imply|suggest|promise|state that|say that)(?:\s+or\s+(?:imply|suggest|claim|promise))?(?:\s+that)?"
-    r"\s+(.+?)\s*(?:[.;!]|$)", re.I)
+    r"\s+(.+?)\s*(?:[.;!]|$)",
+    re.I,
+)
 _SAY_LIST = re.compile(
-    r"\b(?:never|do not|don[’']?t|avoid)\s+(?:say|use|write)(?:\s+the\s+(?:words?|phrases?|terms?))?\s*:\s*(.+)$",
-    re.I)
+    r"\b(?:never|do not|don[’']?t|avoid)\s+(?:say|use|write)(?:\s+the\s+(?:words?|phrases?|terms?))?\s*:\s*(.+)$", re.I
+)
 
 
 def _split_list(text: str) -> list[str]:
@@ -457,12 +512,16 @@ def extract_terms(units: list[Unit]) -> list[BrandTerm]:
 
     def add(term: str, kind: str, unit: Unit) -> None:
         term = " ".join(term.split()).strip(" .,;:!\"'“”‘’")
-        if (not term or len(term) > 80 or len(term.split()) > 10
-                or term.casefold() in {"it", "this", "that", "them", "these", "those", "anything", "something"}):
+        if (
+            not term
+            or len(term) > 80
+            or len(term.split()) > 10
+            or term.casefold() in {"it", "this", "that", "them", "these", "those", "anything", "something"}
+        ):
             return
         key = term.casefold()
         if key not in terms or (kind == "competitor" and terms[key].kind != "competitor"):
-            terms[key] = BrandTerm(term=term, kind=kind, source=unit.ref())  # type: ignore[arg-type]
+            terms[key] = BrandTerm(term=term, kind=kind, source=unit.ref())
 
     for unit in units:
         topic = section_topic(unit.section)
@@ -497,8 +556,9 @@ def extract_terms(units: list[Unit]) -> list[BrandTerm]:
                 add(term, "claim", unit)
             continue
         quoted_terms = [q[0] or q[1] for q in _QUOTED.findall(text)]
-        if quoted_terms and (topic == "banned" or (
-                topic in (None, "tone") and _BAN_CUE.search(text) and _WORDS_TOPIC.search(text))):
+        if quoted_terms and (
+            topic == "banned" or (topic in (None, "tone") and _BAN_CUE.search(text) and _WORDS_TOPIC.search(text))
+        ):
             for term in quoted_terms:
                 add(term, "banned", unit)
     return list(terms.values())
@@ -507,12 +567,19 @@ def extract_terms(units: list[Unit]) -> list[BrandTerm]:
 # --- rules: tone, logo, imagery --------------------------------------------------------------
 
 _SHOW_VERB = r"(?:show|shows|depict|feature|include|portray|picture|photograph|use (?:images|imagery|photos) of)"
-_IMAGERY_DONT = re.compile(rf"\b(?:never|do not|don[’']?t|must not|should not|avoid|no)\s+(?:ever\s+)?{_SHOW_VERB}\s+(.+?)\s*(?:[.;!]|$)", re.I)
-_IMAGERY_DONT2 = re.compile(rf"\b(?:we|images?|photos?|imagery)\s+(?:never|don[’']?t|do not|must not)\s+{_SHOW_VERB}\s+(.+?)\s*(?:[.;!]|$)", re.I)
+_IMAGERY_DONT = re.compile(
+    rf"\b(?:never|do not|don[’']?t|must not|should not|avoid|no)\s+(?:ever\s+)?{_SHOW_VERB}\s+(.+?)\s*(?:[.;!]|$)", re.I
+)
+_IMAGERY_DONT2 = re.compile(
+    rf"\b(?:we|images?|photos?|imagery)\s+(?:never|don[’']?t|do not|must not)\s+{_SHOW_VERB}\s+(.+?)\s*(?:[.;!]|$)",
+    re.I,
+)
 _IMAGERY_DO = re.compile(rf"\b(?:always|do|must|should)\s+{_SHOW_VERB}\s+(.+?)\s*(?:[.;!]|$)", re.I)
 _RULE_CUE = re.compile(
     r"\b(always|never|must|should|do not|don[’']?t|avoid|use|keep|make sure|ensure|only|write|prefer|aim|"
-    r"choose|say|talk|sound|no more than|at most|at least|place|put|position|leave|may|need to|required?)\b", re.I)
+    r"choose|say|talk|sound|no more than|at most|at least|place|put|position|leave|may|need to|required?)\b",
+    re.I,
+)
 _DONT_HEADING = re.compile(r"\b(don[’']?ts?|do not|never|avoid|misuse|incorrect|wrong|prohibited|not allowed)\b", re.I)
 _DO_HEADING = re.compile(r"\bdo'?s\b|\bdo\b|\bcorrect\b|\balways\b", re.I)
 
@@ -522,8 +589,11 @@ _PREPOSITION = re.compile(r"(?:^|\s+)(?:in|on|at|anywhere|inside|near|behind|fro
 
 def _subjects(phrase: str) -> list[str]:
     """Short subject words of a "never show ..." rule: "alcohol, cocktails or smoking" -> three subjects."""
-    phrase = re.split(r"\s+(?:without|unless|except|in a way|that|which|where|when|while|because|if|even)\b|"
-                      r",?\s+(?:and|but)\s+(?:do not|don[’']?t|never|we|it|they)\b|[;.]", phrase)[0]
+    phrase = re.split(
+        r"\s+(?:without|unless|except|in a way|that|which|where|when|while|because|if|even)\b|"
+        r",?\s+(?:and|but)\s+(?:do not|don[’']?t|never|we|it|they)\b|[;.]",
+        phrase,
+    )[0]
     pieces = []
     for piece in phrase.split(":"):
         pieces.extend(_split_list(re.sub(r"^\s*(?:no|any)\s+", "", piece.strip(), flags=re.I)))
@@ -531,16 +601,23 @@ def _subjects(phrase: str) -> list[str]:
     for part in pieces:
         part = re.sub(r"^(?:any|a|an|the|people|images? of|photos? of|scenes? of|someone|no)\s+", "", part, flags=re.I)
         part = _PREPOSITION.sub("", part).strip(" .")
-        if part and len(part.split()) <= 4 and part.lower() not in out and not re.match(
-                r"(?:is|are|was|were|be|been|listed|shown|described)\b", part, re.I):
+        if (
+            part
+            and len(part.split()) <= 4
+            and part.lower() not in out
+            and not re.match(r"(?:is|are|was|were|be|been|listed|shown|described)\b", part, re.I)
+        ):
             out.append(part.lower())
     return out
 
 
 _NEG_START = re.compile(r"^\W*(never|don[’']?t|do not|avoid|no|not|nothing)\b", re.I)
 _NEG_ANY = re.compile(r"\b(never|do not|don[’']?t|must not|should not|may not|cannot|can[’']?t|avoid)\b", re.I)
-_DO_START = re.compile(r"^\W*(always|do(?!\s+not|n)|use|show|make sure|ensure|keep|place|choose|shoot|pour|"
-                       r"include|feature|let|put|give)\b", re.I)
+_DO_START = re.compile(
+    r"^\W*(always|do(?!\s+not|n)|use|show|make sure|ensure|keep|place|choose|shoot|pour|"
+    r"include|feature|let|put|give)\b",
+    re.I,
+)
 
 
 def _polarity(unit: Unit) -> str:
@@ -570,11 +647,23 @@ def extract_rules(units: list[Unit]) -> tuple[list[BrandRule], list[BrandRule], 
         seen.add((kind, text.casefold()))
         polarity = _polarity(unit)
         heading = unit.section.split(" > ")[-1] if unit.section else ""
-        if subjects is None and kind == "imagery" and polarity == "dont" and unit.kind == "item" and (
-                _DONT_HEADING.search(heading) and not _NEG_ANY.search(text)):
+        if (
+            subjects is None
+            and kind == "imagery"
+            and polarity == "dont"
+            and unit.kind == "item"
+            and (_DONT_HEADING.search(heading) and not _NEG_ANY.search(text))
+        ):
             subjects = _subjects(text)  # "Never" heading, item "Alcohol or cocktails"
-        into.append(BrandRule(text=text, kind=kind, polarity=polarity, subjects=subjects or [],  # type: ignore[arg-type]
-                              source=unit.ref()))
+        into.append(
+            BrandRule(
+                text=text,
+                kind=kind,
+                polarity=polarity,
+                subjects=subjects or [],
+                source=unit.ref(),
+            )
+        )
 
     for unit in units:
         text = unit.text
@@ -588,11 +677,15 @@ def extract_rules(units: list[Unit]) -> tuple[list[BrandRule], list[BrandRule], 
         elif topic == "imagery" and rule_like:
             do = _IMAGERY_DO.search(text)
             add(imagery, "imagery", unit, _subjects(do.group(1)) if do else None)
-        elif topic == "logo" and rule_like:
-            add(logo, "logo", unit)
-        elif topic in (None, "layout") and re.search(
+        elif (topic == "logo" and rule_like) or (
+            topic in (None, "layout")
+            and re.search(
                 r"\b(?:the|our|a)\s+(?:logo|wordmark|logomark)\b[^.]{0,40}?\b(?:is|are|must|should|always|never|"
-                r"sits?|goes|appears?|placed|corner|clear ?space|minimum)\b", text, re.I):
+                r"sits?|goes|appears?|placed|corner|clear ?space|minimum)\b",
+                text,
+                re.I,
+            )
+        ):
             add(logo, "logo", unit)
         elif topic == "tone" and rule_like:
             add(tone, "tone", unit)
@@ -603,10 +696,11 @@ def extract_rules(units: list[Unit]) -> tuple[list[BrandRule], list[BrandRule], 
 
 _CORNER = re.compile(r"\b(top|upper|bottom|lower)[\s-]+(left|right)(?:[\s-]+(?:hand\s+)?corner)?", re.I)
 _PERCENT = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*(?:%|per\s?cent)")
-_RANGE = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*(?:%|per\s?cent)?\s*(?:–|—|-|to|and)\s*(\d{1,3}(?:\.\d+)?)\s*(?:%|per\s?cent)")
+_RANGE = re.compile(
+    r"(\d{1,3}(?:\.\d+)?)\s*(?:%|per\s?cent)?\s*(?:–|—|-|to|and)\s*(\d{1,3}(?:\.\d+)?)\s*(?:%|per\s?cent)"
+)
 _FRACTION_WORDS = {"half": 0.5, "third": 1 / 3, "quarter": 0.25, "fifth": 0.2, "fourth": 0.25}
-_SIZE = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(px|pixels?|mm|millimet(?:er|re)s?|cm|in\b|inch(?:es)?|pt)\b", re.I)
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(px|pixels?|mm|millimet(?:er|re)s?|cm|in\b|inch(?:es)?|pt)\b", re.I)
 
 
 def _fraction(text: str) -> float | None:
@@ -620,6 +714,17 @@ def _fraction(text: str) -> float | None:
             value = 2 / 3
         return round(value, 4)
     return None
+
+
+def _fraction_near(text: str, keyword: re.Match[str] | None) -> float | None:
+    """The percentage closest to ``keyword`` ("35% negative space and a 4% safe margin" -> 4% for the margin)."""
+    if keyword is None:
+        return _fraction(text)
+    found = [
+        (min(abs(m.start() - keyword.end()), abs(keyword.start() - m.end())), float(m.group(1)) / 100)
+        for m in _PERCENT.finditer(text)
+    ]
+    return min(found)[1] if found else _fraction(text)
 
 
 def extract_layout(units: list[Unit]) -> LayoutRules:
@@ -637,36 +742,49 @@ def extract_layout(units: list[Unit]) -> LayoutRules:
         # headline band: "The headline sits in the top 25% of the canvas"
         if re.search(r"\b(headlines?|headings?|titles?)\b", low) and not mentions_logo:
             where = re.search(r"\b(top|upper|bottom|lower)\b", low)
-            if where and re.search(r"\b(band|zone|area|strip|third|quarter|half|%|per ?cent|sits?|placed?|goes|"
-                                   r"lives?|reserved?|position\w*)\b", low):
-                band_frac = _fraction(text[where.start():])
+            if where and re.search(
+                r"\b(band|zone|area|strip|third|quarter|half|%|per ?cent|sits?|placed?|goes|"
+                r"lives?|reserved?|position\w*)\b",
+                low,
+            ):
+                band_frac = _fraction(text[where.start() :])
                 if rules.headline_band is None or (rules.headline_band_max is None and band_frac):
                     rules.headline_band = {"upper": "top", "lower": "bottom"}.get(where.group(1), where.group(1))  # type: ignore[assignment]
                     if band_frac is not None and 0 < band_frac < 1:
                         rules.headline_band_max = round(band_frac, 4)
                     note("headline_band", unit)
         # product share: "The can or bottle takes up between 30% and 45% of the canvas area"
-        if re.search(r"\b(products?|packs?|packaging|cans?|bottles?|hero|pack ?shots?|jars?|boxes?)\b", low) and re.search(
-            r"\b(occup\w*|fill\w*|takes? up|taking up|covers?|covering|account\w* for|share)\b", low
-        ) and not re.search(r"\b(margin|edge|negative space|white space|clear ?space)\b", low):
+        if (
+            re.search(r"\b(products?|packs?|packaging|cans?|bottles?|hero|pack ?shots?|jars?|boxes?)\b", low)
+            and re.search(r"\b(occup\w*|fill\w*|takes? up|taking up|covers?|covering|account\w* for|share)\b", low)
+            and not re.search(r"\b(margin|edge|negative space|white space|clear ?space)\b", low)
+        ):
             rng = _RANGE.search(text)
             if rng and rules.product_share_max is None:
                 lo, hi = sorted((float(rng.group(1)) / 100, float(rng.group(2)) / 100))
-                if 0 < lo and hi <= 1:
+                if lo > 0 and hi <= 1:
                     rules.product_share_min, rules.product_share_max = lo, hi
                     note("product_share_min", unit)
-            elif frac is not None and 0 < frac <= 1 and rules.product_share_min is None and rules.product_share_max is None:
+            elif (
+                frac is not None
+                and 0 < frac <= 1
+                and rules.product_share_min is None
+                and rules.product_share_max is None
+            ):
                 if re.search(r"\b(no more than|at most|maximum|max\.?|up to|never more than|not exceed)\b", low):
                     rules.product_share_max = frac
                 else:
                     rules.product_share_min = frac
                 note("product_share_min", unit)
-        if rules.negative_space_min is None and re.search(r"\b(negative|white|empty|open|breathing|free)\s+space\b", low):
+        space = re.search(r"\b(negative|white|empty|open|breathing|free)\s+space\b", low)
+        if rules.negative_space_min is None and space:
+            frac = _fraction_near(text, space)
             if frac is not None and 0 < frac < 1 and not mentions_logo:
                 rules.negative_space_min = frac
                 note("negative_space_min", unit)
-        if rules.safe_margin is None and re.search(r"\b(safe (?:margin|zone|area)|margins?)\b", low) and not re.search(
-                r"clear ?space", low):
+        margin = re.search(r"\b(safe (?:margin|zone|area)|margins?)\b", low)
+        if rules.safe_margin is None and margin and not re.search(r"clear ?space", low):
+            frac = _fraction_near(text, margin)
             if frac is not None and 0 < frac <= 0.25:
                 rules.safe_margin = frac
                 note("safe_margin", unit)
@@ -677,11 +795,13 @@ def extract_layout(units: list[Unit]) -> LayoutRules:
 
 def _logo_layout(rules: LayoutRules, unit: Unit, note: object) -> None:
     text, low = unit.text, unit.text.lower()
-    record = note  # type: ignore[assignment]
+    record = note
     for match in _CORNER.finditer(text):
         if _NEGATIVE.search(text[max(0, match.start() - 60) : match.start()]):
             continue
-        if not re.search(r"\b(place[sd]?|position\w*|sits?|corners?|only|always|appears?|lock\w*|go|goes|default)\b", low):
+        if not re.search(
+            r"\b(place[sd]?|position\w*|sits?|corners?|only|always|appears?|lock\w*|go|goes|default)\b", low
+        ):
             continue
         corner = f"{'top' if match.group(1).lower() in ('top', 'upper') else 'bottom'}-{match.group(2).lower()}"
         if corner not in rules.logo_corners:
@@ -697,8 +817,11 @@ def _logo_layout(rules: LayoutRules, unit: Unit, note: object) -> None:
                 factor = 10.0 if unit_name == "cm" else 25.4 if unit_name.startswith("in") else 1.0
                 rules.logo_min_width_mm = round(value * factor, 2)
                 record("logo_min_width_mm", unit)  # type: ignore[operator]
-    clear = re.search(r"\b(clear\s*space|clearspace|exclusion zone|breathing (?:room|space)|protected (?:area|space)|"
-                      r"isolation area|free space)\b", low)
+    clear = re.search(
+        r"\b(clear\s*space|clearspace|exclusion zone|breathing (?:room|space)|protected (?:area|space)|"
+        r"isolation area|free space)\b",
+        low,
+    )
     if clear and rules.logo_clear_space is None:
         rules.logo_clear_space = text[:300]
         record("logo_clear_space", unit)  # type: ignore[operator]
@@ -735,8 +858,12 @@ def extract_profile(brand: str, chunks: list[GuidelineChunk]) -> BrandProfile:
             continue  # shared pages of the sub-brand chapter: kept out of the master, but no sub-brand of their own
         sub_units = _units(sub_chunks)
         sub_palette, _ = extract_palette(sub_units)
-        profile.sub_brands.append(SubBrand(
-            name=name, palette=sub_palette, fonts=extract_fonts(sub_units),
-            sections=sorted({c.section for c in sub_chunks}),
-        ))
+        profile.sub_brands.append(
+            SubBrand(
+                name=name,
+                palette=sub_palette,
+                fonts=extract_fonts(sub_units),
+                sections=sorted({c.section for c in sub_chunks}),
+            )
+        )
     return profile

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline.briefs import describe_validation_error, read_yaml_mapping
 from pipeline.errors import UserError
@@ -46,6 +46,19 @@ class ColorOverride(_Strict):
     name: str
     hex: str
     role: ColorRole = "other"
+
+    @field_validator("hex", mode="before")
+    @classmethod
+    def _hex(cls, value: str) -> str:
+        return BrandColor(name="", hex=value).hex if _is_hex(value) else _bad_hex(value)
+
+
+def _is_hex(value: object) -> bool:
+    return bool(re.fullmatch(r"#?([0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})", str(value).strip()))
+
+
+def _bad_hex(value: object) -> str:
+    raise ValueError(f"'{value}' is not a colour like #1F6F8B")
 
 
 class FontOverride(_Strict):
@@ -127,12 +140,11 @@ class ProfileStore:
 
     # overrides ----------------------------------------------------------------------------
     def override_path(self, brand: str) -> Path:
-        """``brands/<brand>.yaml``; the exact name, any case, or its simple slug all count."""
-        candidates = [brand, brand.strip(), brand_key(brand), simple_slug(brand)]
-        for name in candidates:
-            for suffix in (".yaml", ".yml"):
-                path = self.brands_dir / f"{name}{suffix}"
-                if name and "/" not in name and path.is_file():
+        """``brands/<brand>.yaml``: the brand's name in any case, or its simple slug ("acme-co")."""
+        wanted = {brand_key(brand), simple_slug(brand)}
+        if self.brands_dir.is_dir():
+            for path in sorted(self.brands_dir.iterdir()):
+                if path.suffix in (".yaml", ".yml") and path.is_file() and brand_key(path.stem) in wanted:
                     return path
         return self.brands_dir / f"{simple_slug(brand)}.yaml"
 
@@ -142,8 +154,6 @@ class ProfileStore:
             override = BrandOverride.model_validate(data)
             if override.layout_rules is not None:
                 LayoutOverride.model_validate(override.layout_rules)
-            for c in [*(override.palette or []), *(override.forbidden_colors or [])]:
-                BrandColor(name=c.name, hex=c.hex)
         except ValidationError as exc:
             message = describe_validation_error(path, exc)
             if "layout_rules" in str(exc.title) or "LayoutOverride" in str(exc.title):
@@ -154,8 +164,10 @@ class ProfileStore:
     def set_override(self, brand: str, source: Path) -> Path:
         override = self.read_override(source)  # validate before anything is replaced
         target = self.override_path(brand)
-        atomic_write_text(target, yaml.safe_dump(override.model_dump(exclude_none=True, mode="json"),
-                                                 sort_keys=False, allow_unicode=True))
+        atomic_write_text(
+            target,
+            yaml.safe_dump(override.model_dump(exclude_none=True, mode="json"), sort_keys=False, allow_unicode=True),
+        )
         return target
 
     # merged -------------------------------------------------------------------------------
@@ -164,8 +176,9 @@ class ProfileStore:
         path = self.override_path(brand)
         if extracted is None and not path.is_file():
             known = ", ".join(self.known_brands()) or "none yet"
-            raise UserError(f"brand '{brand}' has no profile (known brands: {known}); "
-                            f"run: onbrand ingest PATH --brand '{brand}'")
+            raise UserError(
+                f"brand '{brand}' has no profile (known brands: {known}); run: onbrand ingest PATH --brand '{brand}'"
+            )
         profile = extracted or BrandProfile(name=" ".join(brand.split()))
         if path.is_file():
             profile = apply_override(profile, self.read_override(path), path)
@@ -180,28 +193,42 @@ def apply_override(profile: BrandProfile, override: BrandOverride, path: Path) -
         merged.palette = [BrandColor(name=c.name, hex=c.hex, role=c.role, source=ref) for c in override.palette]
         fields.append("palette")
     if override.forbidden_colors is not None:
-        merged.forbidden_colors = [BrandColor(name=c.name, hex=c.hex, role=c.role, source=ref)
-                                   for c in override.forbidden_colors]
+        merged.forbidden_colors = [
+            BrandColor(name=c.name, hex=c.hex, role=c.role, source=ref) for c in override.forbidden_colors
+        ]
         fields.append("forbidden_colors")
     if override.fonts is not None:
-        merged.fonts = [BrandFont(family=f, source=ref) if isinstance(f, str)
-                        else BrandFont(family=f.family, usage=f.usage, source=ref) for f in override.fonts]
+        merged.fonts = [
+            BrandFont(family=f, source=ref)
+            if isinstance(f, str)
+            else BrandFont(family=f.family, usage=f.usage, source=ref)
+            for f in override.fonts
+        ]
         fields.append("fonts")
     if override.banned_terms is not None or override.competitors is not None:
-        banned = ([BrandTerm(term=t, kind="banned", source=ref) for t in override.banned_terms]
-                  if override.banned_terms is not None else [t for t in merged.banned_terms if t.kind != "competitor"])
-        rivals = ([BrandTerm(term=t, kind="competitor", source=ref) for t in override.competitors]
-                  if override.competitors is not None else [t for t in merged.banned_terms if t.kind == "competitor"])
-        merged.banned_terms = banned + [r for r in rivals if r.term.casefold() not in {b.term.casefold() for b in banned}]
+        banned = (
+            [BrandTerm(term=t, kind="banned", source=ref) for t in override.banned_terms]
+            if override.banned_terms is not None
+            else [t for t in merged.banned_terms if t.kind != "competitor"]
+        )
+        rivals = (
+            [BrandTerm(term=t, kind="competitor", source=ref) for t in override.competitors]
+            if override.competitors is not None
+            else [t for t in merged.banned_terms if t.kind == "competitor"]
+        )
+        merged.banned_terms = banned + [
+            r for r in rivals if r.term.casefold() not in {b.term.casefold() for b in banned}
+        ]
         fields += [f for f in ("banned_terms", "competitors") if getattr(override, f) is not None]
     for field, kind in (("tone", "tone"), ("logo_rules", "logo")):
         values = getattr(override, field)
         if values is not None:
-            setattr(merged, field, [BrandRule(text=t, kind=kind, source=ref) for t in values])  # type: ignore[arg-type]
+            setattr(merged, field, [BrandRule(text=t, kind=kind, source=ref) for t in values])
             fields.append(field)
     if override.imagery_rules is not None:
         merged.imagery_rules = [
-            BrandRule(text=r, kind="imagery", source=ref) if isinstance(r, str)
+            BrandRule(text=r, kind="imagery", source=ref)
+            if isinstance(r, str)
             else BrandRule(text=r.text, kind="imagery", polarity=r.polarity, subjects=r.subjects, source=ref)
             for r in override.imagery_rules
         ]

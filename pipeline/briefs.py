@@ -1,8 +1,8 @@
 """Channels and briefs: the YAML files users write, validated with errors that say how to fix them.
 
-    >>> from pipeline.briefs import load_channels
-    >>> load_channels()["instagram_story"].height
-    1920
+>>> from pipeline.briefs import load_channels
+>>> load_channels()["instagram_story"].height
+1920
 """
 
 from __future__ import annotations
@@ -83,7 +83,5 @@ def load_brief(path: Path, channels: dict[str, ChannelSpec] | None = None) -> Br
         if name not in channels:
             close = difflib.get_close_matches(name, list(channels), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise UserError(
-                f"{path}: 'channels' lists '{name}'{hint}; known channels: {', '.join(sorted(channels))}"
-            )
+            raise UserError(f"{path}: 'channels' lists '{name}'{hint}; known channels: {', '.join(sorted(channels))}")
     return brief

@@ -65,9 +65,15 @@ def chunk_blocks(
         chunks.append(
             GuidelineChunk(
                 id=chunk_id(brand.casefold(), source, group_section, text, occurrence),
-                brand=brand, source=source, section=group_section, title=title, text=text,
-                kind=kind,  # type: ignore[arg-type]
-                page=group[0].page, position=len(chunks), doc_sha=doc_sha,
+                brand=brand,
+                source=source,
+                section=group_section,
+                title=title,
+                text=text,
+                kind=kind,
+                page=group[0].page,
+                position=len(chunks),
+                doc_sha=doc_sha,
             )
         )
         group.clear()
@@ -103,7 +109,11 @@ def _split_block(block: Block, max_chars: int) -> list[Block]:
         header = rows[0] if block.kind == "table" else None
         parts, current = [], [] if header is None else [header]
         for row in rows[1:] if header is not None else rows:
-            if current and sum(len(r) + 1 for r in current) + len(row) > max_chars and len(current) > (1 if header else 0):
+            if (
+                current
+                and sum(len(r) + 1 for r in current) + len(row) > max_chars
+                and len(current) > (1 if header else 0)
+            ):
                 parts.append("\n".join(current))
                 current = [] if header is None else [header]
             current.append(row)
@@ -140,8 +150,9 @@ class Unit:
         return self.chunk.section
 
     def ref(self) -> SourceRef:
-        return SourceRef(chunk_id=self.chunk.id, source=self.chunk.source, section=self.chunk.section,
-                         quote=self.text[:300])
+        return SourceRef(
+            chunk_id=self.chunk.id, source=self.chunk.source, section=self.chunk.section, quote=self.text[:300]
+        )
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(“‘])")

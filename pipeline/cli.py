@@ -65,7 +65,9 @@ def _error_line(message: str) -> None:
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Guideline files or folders (md, txt, pdf, html, docx).")],
     brand: Annotated[str, typer.Option("--brand", "-b", help="Brand the guidelines belong to.")],
-    rebuild: Annotated[bool, typer.Option(help="Drop the brand's stored chunks first and re-embed everything.")] = False,
+    rebuild: Annotated[
+        bool, typer.Option(help="Drop the brand's stored chunks first and re-embed everything.")
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Ingest brand guidelines: chunk, embed, store in Chroma, and extract the brand profile."""
@@ -104,8 +106,14 @@ class _progress:
             return None
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), console=self.console, transient=True)
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=True,
+        )
         self.bar.start()
         task = self.bar.add_task("ingesting", total=None)
 
@@ -125,8 +133,19 @@ def _print_ingest(report: Any) -> None:
     table = Table(title=f"Ingested guidelines for {report.brand}", show_header=True)
     for col in ("documents", "chunks", "added", "unchanged", "removed", "brand total"):
         table.add_column(col, justify="right")
-    table.add_row(*(str(v) for v in (report.documents, report.chunks, report.added, report.unchanged,
-                                     report.removed, report.total_chunks)))
+    table.add_row(
+        *(
+            str(v)
+            for v in (
+                report.documents,
+                report.chunks,
+                report.added,
+                report.unchanged,
+                report.removed,
+                report.total_chunks,
+            )
+        )
+    )
     _console().print(table)
 
 
@@ -147,8 +166,19 @@ def search(
     settings = _settings()
     hits = Retriever(KnowledgeBase(settings)).search(query, brand=brand, k=k)
     if as_json:
-        _emit_json([{"text": h.text, "source": h.source, "section": h.section, "score": h.score,
-                     "chunk_id": h.chunk_id, "page": h.page} for h in hits])
+        _emit_json(
+            [
+                {
+                    "text": h.text,
+                    "source": h.source,
+                    "section": h.section,
+                    "score": h.score,
+                    "chunk_id": h.chunk_id,
+                    "page": h.page,
+                }
+                for h in hits
+            ]
+        )
         return
     from rich.panel import Panel
 
@@ -180,12 +210,14 @@ def brand_list(as_json: JsonFlag = False) -> None:
             profile = store.profile(name)
         except Exception:
             profile = None
-        rows.append({
-            "name": name,
-            "chunks": kb.revision(name)[1],
-            "colors": len(profile.palette) if profile else 0,
-            "override": store.override_path(name).is_file(),
-        })
+        rows.append(
+            {
+                "name": name,
+                "chunks": kb.revision(name)[1],
+                "colors": len(profile.palette) if profile else 0,
+                "override": store.override_path(name).is_file(),
+            }
+        )
     if as_json:
         _emit_json(rows)
         return
@@ -195,7 +227,7 @@ def brand_list(as_json: JsonFlag = False) -> None:
     for col in ("name", "chunks", "colours", "override file"):
         table.add_column(col)
     for row in rows:
-        table.add_row(row["name"], str(row["chunks"]), str(row["colors"]), "yes" if row["override"] else "")
+        table.add_row(str(row["name"]), str(row["chunks"]), str(row["colors"]), "yes" if row["override"] else "")
     _console().print(table if rows else "No brands yet: onbrand ingest PATH --brand NAME")
 
 
@@ -227,21 +259,30 @@ def print_profile(profile: BrandProfile, console: Console) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    console.print(f"[bold]{profile.name}[/bold]" + (f"  [dim](overridden: {', '.join(profile.overridden)})[/dim]"
-                                                    if profile.overridden else ""))
+    console.print(
+        f"[bold]{profile.name}[/bold]"
+        + (f"  [dim](overridden: {', '.join(profile.overridden)})[/dim]" if profile.overridden else "")
+    )
     palette = Table(title="Palette", title_justify="left")
     for col in ("", "name", "hex", "role", "rgb", "cmyk", "from"):
         palette.add_column(col)
     for c in profile.palette:
-        palette.add_row(Text("      ", style=f"on {c.hex}"), c.name, c.hex, c.role,
-                        ", ".join(map(str, c.rgb)) if c.rgb else "",
-                        "/".join(f"{v:g}" for v in c.cmyk) if c.cmyk else "",
-                        c.source.source if c.source else "")
+        palette.add_row(
+            Text("      ", style=f"on {c.hex}"),
+            c.name,
+            c.hex,
+            c.role,
+            ", ".join(map(str, c.rgb)) if c.rgb else "",
+            "/".join(f"{v:g}" for v in c.cmyk) if c.cmyk else "",
+            c.source.source if c.source else "",
+        )
     console.print(palette)
     if profile.forbidden_colors:
         console.print("Never use: " + ", ".join(f"{c.name} {c.hex}" for c in profile.forbidden_colors))
-    console.print("[bold]Fonts:[/bold] " + (", ".join(
-        f.family + (f" ({f.usage})" if f.usage else "") for f in profile.fonts) or "none found"))
+    console.print(
+        "[bold]Fonts:[/bold] "
+        + (", ".join(f.family + (f" ({f.usage})" if f.usage else "") for f in profile.fonts) or "none found")
+    )
     console.print("[bold]Banned terms:[/bold] " + (", ".join(t.term for t in profile.banned_terms) or "none found"))
     for title, rules in (("Tone", profile.tone), ("Logo", profile.logo_rules), ("Imagery", profile.imagery_rules)):
         table = Table(title=title, title_justify="left", show_header=False)
@@ -254,11 +295,14 @@ def print_profile(profile: BrandProfile, console: Console) -> None:
         if rules:
             console.print(table)
     layout = profile.layout_rules.model_dump(exclude={"sources"}, exclude_none=True)
-    console.print("[bold]Layout rules:[/bold] " + (json.dumps({k: v for k, v in layout.items() if v not in ([], None)})
-                                                  or "none found"))
+    console.print(
+        "[bold]Layout rules:[/bold] "
+        + (json.dumps({k: v for k, v in layout.items() if v not in ([], None)}) or "none found")
+    )
     if profile.sub_brands:
-        console.print("[dim]Sub-brands kept out of this profile: "
-                      + ", ".join(s.name for s in profile.sub_brands) + "[/dim]")
+        console.print(
+            "[dim]Sub-brands kept out of this profile: " + ", ".join(s.name for s in profile.sub_brands) + "[/dim]"
+        )
 
 
 # --- briefs, settings, demo ------------------------------------------------------------------
@@ -273,8 +317,10 @@ def brief_check(path: Annotated[Path, typer.Argument(help="brief.yaml")], as_jso
     if as_json:
         _emit_json(brief.model_dump(mode="json"))
     else:
-        _console().print(f"[green]ok[/green] {path}: {brief.campaign} for {brief.brand}, "
-                         f"{len(brief.channels)} channel(s) x {brief.drafts_per_channel} draft(s)")
+        _console().print(
+            f"[green]ok[/green] {path}: {brief.campaign} for {brief.brand}, "
+            f"{len(brief.channels)} channel(s) x {brief.drafts_per_channel} draft(s)"
+        )
 
 
 @app.command("settings")
@@ -320,17 +366,25 @@ def demo(
     print_profile(ProfileStore(settings).profile(report.brand), console)
     console.rule("3. Ask the guidelines")
     retriever = Retriever(kb)
-    for question in ("How much clear space around the logo?", "Which colours can I use for a call to action?",
-                     "What resolution do print files need?", "Can we show a glass of wine?"):
+    for question in (
+        "How much clear space around the logo?",
+        "Which colours can I use for a call to action?",
+        "What resolution do print files need?",
+        "Can we show a glass of wine?",
+    ):
         hit = retriever.search(question, brand=report.brand, k=1)[0]
         console.print(f"[bold]Q:[/bold] {question}\n[dim]{hit.source} · {hit.section}[/dim]\n{hit.text}\n")
     console.rule("4. Briefs")
     for path in sorted((DATA_DIR / "briefs").glob("*.yaml")):
         brief = load_brief(path)
-        console.print(f"[green]ok[/green] {path.name}: {brief.campaign} · channels {', '.join(brief.channels)}"
-                      + (f" · schedule '{brief.schedule}'" if brief.schedule else ""))
-    console.print("\n[dim]Rendering, the safety gate, review and export arrive with the next stages; "
-                  "the demo stops after ingest, profile and briefs for now.[/dim]")
+        console.print(
+            f"[green]ok[/green] {path.name}: {brief.campaign} · channels {', '.join(brief.channels)}"
+            + (f" · schedule '{brief.schedule}'" if brief.schedule else "")
+        )
+    console.print(
+        "\n[dim]Rendering, the safety gate, review and export arrive with the next stages; "
+        "the demo stops after ingest, profile and briefs for now.[/dim]"
+    )
     for problem in report.errors:
         _error_line(f"{problem.file}: {problem.error}")
 
@@ -346,29 +400,41 @@ def _root(
         raise typer.Exit(0)
 
 
+def _click_errors() -> tuple[type[Exception], ...]:
+    """Usage-error classes: typer vendors its own copy of click, and plain click may be in use too."""
+    import importlib
+
+    found: list[type[Exception]] = []
+    for module in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            found.append(importlib.import_module(module).ClickException)
+        except (ImportError, AttributeError):
+            continue
+    return tuple(found)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: maps user errors to exit 2, bugs to exit 1."""
-    import click
-
     from pipeline.errors import UserError
 
+    usage_errors = _click_errors()
     try:
-        app(args=argv, standalone_mode=False)
+        result = app(args=argv, standalone_mode=False, prog_name="onbrand")
     except UserError as exc:
         _error_line(str(exc))
         return 2
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code or 0)
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         sys.stderr.write("onbrand: aborted\n")
         return 130
     except KeyboardInterrupt:
         sys.stderr.write("onbrand: interrupted\n")
         return 130
-    return 0
+    except usage_errors as exc:
+        exc.show()  # type: ignore[attr-defined]
+        return int(getattr(exc, "exit_code", 2))
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":

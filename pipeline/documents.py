@@ -53,7 +53,8 @@ def load_document(path: Path) -> list[Block]:
     loader = _LOADERS.get(path.suffix.lower())
     if loader is None:
         raise DocumentError(
-            str(path), f"unsupported file type '{path.suffix or '(none)'}'; supported: {', '.join(supported_suffixes())}"
+            str(path),
+            f"unsupported file type '{path.suffix or '(none)'}'; supported: {', '.join(supported_suffixes())}",
         )
     try:
         blocks = loader(path)
@@ -204,10 +205,8 @@ def _join_lines(lines: list[str]) -> str:
     text = ""
     for line in lines:
         line = line.strip()
-        if text.endswith("-") and line[:1].islower():
-            text = text[:-1] + line
-        else:
-            text = f"{text} {line}" if text else line
+        joined_word = text.endswith("-") and line[:1].islower()  # "hyphen-\nated" -> "hyphenated"
+        text = text[:-1] + line if joined_word else (f"{text} {line}" if text else line)
     return clean_inline(text)
 
 
@@ -274,8 +273,29 @@ def load_markdown(path: Path) -> list[Block]:
 
 _HTML_SKIP = {"script", "style", "nav", "footer", "noscript", "form", "svg", "button", "template", "iframe"}
 _HTML_BLOCK_TAGS = {
-    "p", "ul", "ol", "dl", "table", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
-    "div", "section", "article", "main", "header", "aside", "figure", "body", "li", "figcaption",
+    "p",
+    "ul",
+    "ol",
+    "dl",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "aside",
+    "figure",
+    "body",
+    "li",
+    "figcaption",
 }
 
 
@@ -444,9 +464,9 @@ def load_pdf(path: Path) -> list[Block]:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
             try:
-                unlocked = reader.decrypt("")
+                unlocked = bool(reader.decrypt(""))  # many PDFs are "encrypted" with an empty password
             except Exception:
-                unlocked = 0
+                unlocked = False
             if not unlocked:
                 raise DocumentError(str(path), "is password-protected; save an unprotected copy and ingest that")
         pages = list(reader.pages)
@@ -460,7 +480,9 @@ def load_pdf(path: Path) -> list[Block]:
         try:
             lines.extend(_pdf_page_lines(page, number))
         except Exception as exc:  # pypdf raises many types on damaged content streams
-            raise DocumentError(str(path), f"page {number} could not be read ({exc.__class__.__name__}); re-export it") from exc
+            raise DocumentError(
+                str(path), f"page {number} could not be read ({exc.__class__.__name__}); re-export it"
+            ) from exc
     if not any(line.text.strip() for line in lines):
         raise DocumentError(str(path), "has no extractable text (scanned images?); export it with text or OCR it first")
     lines = _drop_running_lines(lines, len(pages))
@@ -504,6 +526,7 @@ def _pdf_page_lines(page: Any, number: int) -> list[_Line]:
 
 def _drop_running_lines(lines: list[_Line], n_pages: int) -> list[_Line]:
     """Remove page headers/footers and bare page numbers: edge lines that repeat on most pages."""
+
     def key(line: _Line) -> str:
         return re.sub(r"\d+", "#", line.text.lower())
 
@@ -540,8 +563,7 @@ def _pdf_lines_to_blocks(lines: list[_Line]) -> list[Block]:
     def flush() -> None:
         if pending:
             text = "\n".join(ln.text for ln in pending)
-            blocks.extend(text_to_blocks(text, page=pending[0].page) if not has_font_info
-                          else _body_blocks(pending))
+            blocks.extend(text_to_blocks(text, page=pending[0].page) if not has_font_info else _body_blocks(pending))
             pending.clear()
 
     for line in lines:
@@ -571,13 +593,14 @@ def _body_blocks(lines: list[_Line]) -> list[Block]:
     longest = max(len(ln.text) for ln in lines)
     groups: list[list[str]] = [[]]
     for prev, line in zip([None, *lines[:-1]], lines, strict=True):
-        if prev is not None and (
+        breaks = prev is not None and (
             _BULLET.match(line.text)
             or (prev.text.endswith((".", ":", "!", "?")) and len(prev.text) < longest * 0.8)
-            or prev.page != line.page and prev.text.endswith((".", ":"))
-        ):
-            if not (_BULLET.match(line.text) and groups[-1] and _BULLET.match(groups[-1][0])):
-                groups.append([])
+            or (prev.page != line.page and prev.text.endswith((".", ":")))
+        )
+        # consecutive bullets stay in one group: they are one list
+        if breaks and not (_BULLET.match(line.text) and groups[-1] and _BULLET.match(groups[-1][0])):
+            groups.append([])
         groups[-1].append(line.text)
     blocks: list[Block] = []
     for group in groups:

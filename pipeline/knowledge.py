@@ -84,13 +84,17 @@ class KnowledgeBase:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
-        self.embedder = embedder or Embedder(settings.embedding_model, settings.device, settings.allow_downloads)
+        self.embedder = embedder or Embedder(
+            settings.embedding_model, settings.device, settings.allow_downloads, settings.embedding_backend)
 
     # --- Chroma plumbing ------------------------------------------------------------------
     def client(self) -> Any:
         s = self.settings
-        key = ("http", s.chroma_host or "", str(s.chroma_port), str(s.chroma_ssl)) if s.chroma_host else (
-            "local", str(s.chroma_path.resolve()))
+        key = (
+            ("http", s.chroma_host or "", str(s.chroma_port), str(s.chroma_ssl))
+            if s.chroma_host
+            else ("local", str(s.chroma_path.resolve()))
+        )
         with _CLIENT_LOCK:
             if key not in _CLIENTS:
                 import chromadb
@@ -99,7 +103,8 @@ class KnowledgeBase:
                 if s.chroma_host:
                     try:
                         _CLIENTS[key] = chromadb.HttpClient(
-                            host=s.chroma_host, port=s.chroma_port, ssl=s.chroma_ssl, settings=chroma_settings)
+                            host=s.chroma_host, port=s.chroma_port, ssl=s.chroma_ssl, settings=chroma_settings
+                        )
                     except Exception as exc:  # connection refused, DNS, TLS ...
                         raise UserError(
                             f"cannot reach the Chroma server at {s.chroma_host}:{s.chroma_port} ({exc}); "
@@ -115,8 +120,10 @@ class KnowledgeBase:
         client = self.client()
         if create:
             collection = client.get_or_create_collection(
-                name, metadata={"brand": " ".join(brand.split()), "embedder": self.embedder.model_name, "revision": 0},
-                configuration={"hnsw": {"space": "cosine"}}, embedding_function=None,
+                name,
+                metadata={"brand": " ".join(brand.split()), "embedder": self.embedder.model_name, "revision": 0},
+                configuration={"hnsw": {"space": "cosine"}},
+                embedding_function=None,
             )
             stored = (collection.metadata or {}).get("embedder")
             if stored and stored != self.embedder.model_name:
@@ -142,8 +149,11 @@ class KnowledgeBase:
         name = collection_name(brand) + "-u"
         if create:
             return self.client().get_or_create_collection(
-                name, metadata={"units_of": collection_name(brand)}, configuration={"hnsw": {"space": "cosine"}},
-                embedding_function=None)
+                name,
+                metadata={"units_of": collection_name(brand)},
+                configuration={"hnsw": {"space": "cosine"}},
+                embedding_function=None,
+            )
         try:
             return self.client().get_collection(name, embedding_function=None)
         except Exception:
@@ -190,10 +200,16 @@ class KnowledgeBase:
     @staticmethod
     def _to_chunk(chunk_id: str, text: str, meta: dict[str, Any]) -> GuidelineChunk:
         return GuidelineChunk(
-            id=chunk_id, brand=str(meta.get("brand", "")), source=str(meta.get("source", "")),
-            section=str(meta.get("section", "")), title=str(meta.get("title", "")), text=text,
+            id=chunk_id,
+            brand=str(meta.get("brand", "")),
+            source=str(meta.get("source", "")),
+            section=str(meta.get("section", "")),
+            title=str(meta.get("title", "")),
+            text=text,
             kind=meta.get("kind", "text"),
-            page=meta.get("page"), position=int(meta.get("position", 0)), doc_sha=str(meta.get("doc_sha", "")),
+            page=meta.get("page"),
+            position=int(meta.get("position", 0)),
+            doc_sha=str(meta.get("doc_sha", "")),
         )
 
     # --- writing --------------------------------------------------------------------------
@@ -235,13 +251,18 @@ class KnowledgeBase:
             path = Path(raw).expanduser()
             if path.is_dir():
                 files = sorted(
-                    p for p in path.rglob("*")
-                    if p.is_file() and p.suffix.lower() in suffixes
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file()
+                    and p.suffix.lower() in suffixes
                     and not any(part.startswith(".") for part in p.relative_to(path).parts)
                 )
                 if not files:
-                    report.errors.append(FileProblem(
-                        file=str(path), error=f"folder holds no guideline files ({', '.join(sorted(suffixes))})"))
+                    report.errors.append(
+                        FileProblem(
+                            file=str(path), error=f"folder holds no guideline files ({', '.join(sorted(suffixes))})"
+                        )
+                    )
                 pairs = [(p, p.relative_to(path).as_posix()) for p in files]
             elif not path.exists():
                 report.errors.append(FileProblem(file=str(path), error="no such file or folder"))
@@ -250,20 +271,32 @@ class KnowledgeBase:
                 pairs = [(path, path.name)]
             for file, source in pairs:
                 if source in found and found[source].resolve() != file.resolve():
-                    report.errors.append(FileProblem(
-                        file=str(file), error=f"another file in this call is also named '{source}'; rename one"))
+                    report.errors.append(
+                        FileProblem(
+                            file=str(file), error=f"another file in this call is also named '{source}'; rename one"
+                        )
+                    )
                     continue
                 found[source] = file
         return [(p, s) for s, p in found.items()]
 
     def _ingest_one(
-        self, collection: Any, units: Any, brand: str, path: Path, source: str, report: IngestReport,
+        self,
+        collection: Any,
+        units: Any,
+        brand: str,
+        path: Path,
+        source: str,
+        report: IngestReport,
         progress: Progress | None,
     ) -> bool:
         size_mb = path.stat().st_size / 1e6 if path.is_file() else 0
         if size_mb > self.settings.max_document_mb:
-            raise DocumentError(str(path), f"is {size_mb:.0f} MB, over the {self.settings.max_document_mb:g} MB "
-                                "limit (ONBRAND_MAX_DOCUMENT_MB); split it or raise the limit")
+            raise DocumentError(
+                str(path),
+                f"is {size_mb:.0f} MB, over the {self.settings.max_document_mb:g} MB "
+                "limit (ONBRAND_MAX_DOCUMENT_MB); split it or raise the limit",
+            )
         raw = path.read_bytes() if path.is_file() else b""
         doc_sha = hashlib.sha256(raw).hexdigest()
         existing = collection.get(where={"source": source}, include=["metadatas"])
@@ -274,8 +307,9 @@ class KnowledgeBase:
             report.unchanged += len(old_ids)
             return False
 
-        chunks = chunk_blocks(load_document(path), brand=brand, source=source, doc_sha=doc_sha,
-                              max_chars=self.settings.chunk_chars)
+        chunks = chunk_blocks(
+            load_document(path), brand=brand, source=source, doc_sha=doc_sha, max_chars=self.settings.chunk_chars
+        )
         old = set(old_ids)
         new_chunks = [c for c in chunks if c.id not in old]
         kept = [c for c in chunks if c.id in old]
@@ -298,13 +332,18 @@ class KnowledgeBase:
             # Units first, chunks second: a chunk is only searchable once all of it is stored.
             for i in range(0, len(unit_rows), step):
                 part = unit_rows[i : i + step]
-                units.upsert(ids=[uid for uid, _, _ in part], embeddings=unit_vectors[i : i + step].tolist(),
-                             metadatas=[{"parent": c.id, "source": c.source} for _, c, _ in part])
+                units.upsert(
+                    ids=[uid for uid, _, _ in part],
+                    embeddings=unit_vectors[i : i + step].tolist(),
+                    metadatas=[{"parent": c.id, "source": c.source} for _, c, _ in part],
+                )
             for i in range(0, len(new_chunks), step):
                 chunk_part = new_chunks[i : i + step]
                 collection.upsert(
-                    ids=[c.id for c in chunk_part], embeddings=chunk_vectors[i : i + step].tolist(),
-                    documents=[c.text for c in chunk_part], metadatas=[self._meta(c) for c in chunk_part],
+                    ids=[c.id for c in chunk_part],
+                    embeddings=chunk_vectors[i : i + step].tolist(),
+                    documents=[c.text for c in chunk_part],
+                    metadatas=[self._meta(c) for c in chunk_part],
                 )
         if kept:
             collection.update(ids=[c.id for c in kept], metadatas=[self._meta(c) for c in kept])
@@ -321,9 +360,13 @@ class KnowledgeBase:
     @staticmethod
     def _meta(chunk: GuidelineChunk) -> dict[str, Any]:
         meta: dict[str, Any] = {
-            "brand": chunk.brand, "source": chunk.source, "section": chunk.section, "title": chunk.title,
+            "brand": chunk.brand,
+            "source": chunk.source,
+            "section": chunk.section,
+            "title": chunk.title,
             "kind": chunk.kind,
-            "position": chunk.position, "doc_sha": chunk.doc_sha,
+            "position": chunk.position,
+            "doc_sha": chunk.doc_sha,
         }
         if chunk.page is not None:
             meta["page"] = chunk.page

@@ -124,9 +124,7 @@ class LayoutRules(_Model):
     product_share_max: float | None = Field(default=None, ge=0, le=1)
     negative_space_min: float | None = Field(default=None, ge=0, le=1)
     safe_margin: float | None = Field(default=None, ge=0, le=0.5)
-    logo_corners: list[Literal["top-left", "top-right", "bottom-left", "bottom-right"]] = Field(
-        default_factory=list
-    )
+    logo_corners: list[Literal["top-left", "top-right", "bottom-left", "bottom-right"]] = Field(default_factory=list)
     logo_min_width_px: int | None = Field(default=None, ge=1)
     logo_min_width_mm: float | None = Field(default=None, gt=0)
     logo_clear_space: str | None = None  # as the guidelines word it
@@ -166,8 +164,15 @@ class BrandProfile(_Model):
         return {
             "name": self.name,
             "palette": [
-                {"name": c.name, "hex": c.hex, "role": c.role, "rgb": list(c.rgb) if c.rgb else None,
-                 "cmyk": list(c.cmyk) if c.cmyk else None, "pantone": c.pantone} for c in self.palette
+                {
+                    "name": c.name,
+                    "hex": c.hex,
+                    "role": c.role,
+                    "rgb": list(c.rgb) if c.rgb else None,
+                    "cmyk": list(c.cmyk) if c.cmyk else None,
+                    "pantone": c.pantone,
+                }
+                for c in self.palette
             ],
             "fonts": [f.family for f in self.fonts],
             "banned_terms": [t.term for t in self.banned_terms],
@@ -195,8 +200,11 @@ class BrandProfile(_Model):
             add("fonts", f.family, f.source)
         for t in self.banned_terms:
             add("banned_terms", t.term, t.source)
-        for field, rules in (("tone", self.tone), ("logo_rules", self.logo_rules),
-                             ("imagery_rules", self.imagery_rules)):
+        for field, rules in (
+            ("tone", self.tone),
+            ("logo_rules", self.logo_rules),
+            ("imagery_rules", self.imagery_rules),
+        ):
             for r in rules:
                 add(field, r.text, r.source)
         for key, ref in self.layout_rules.sources.items():
@@ -230,7 +238,7 @@ class ChannelSpec(_Model):
         area = base * base
         width = (area * self.aspect) ** 0.5
         height = width / self.aspect
-        snap = lambda v: max(multiple, int(round(v / multiple)) * multiple)  # noqa: E731
+        snap = lambda v: max(multiple, round(v / multiple) * multiple)  # noqa: E731
         return snap(width), snap(height)
 
 

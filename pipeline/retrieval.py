@@ -18,6 +18,7 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -26,9 +27,69 @@ from pipeline.models import GuidelineChunk, SearchHit
 from pipeline.settings import Settings
 
 _STOP = frozenset(
-    """a an and are as at be been but by can do does for from has have how i if in into is it its of on or our
-    should so than that the their them then there these they this to up us was we what when where which who
-    why will with you your my me much many any""".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "can",
+        "do",
+        "does",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "our",
+        "should",
+        "so",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "up",
+        "us",
+        "was",
+        "we",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "you",
+        "your",
+        "my",
+        "me",
+        "much",
+        "many",
+        "any",
+    ]
 )
 _TOKEN = re.compile(r"#[0-9a-f]{6}\b|#[0-9a-f]{3}\b|\d+(?:[.,]\d+)?|[a-z\u00c0-\u024f]+")
 
@@ -57,7 +118,7 @@ def terms(text: str) -> list[str]:
     """Index terms: tokens plus adjacent-token bigrams, so that "3 mm", "300 dpi" or a CMYK build
     ("C 85 M 30 Y 75 K 40") match as a sequence, not as scattered numbers."""
     tokens = tokenize(text)
-    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+    return tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
 
 
 class BM25Index:
@@ -135,8 +196,13 @@ class Retriever:
         chunks = self.knowledge.chunks(brand)
         # The section path is indexed twice: headings are short, precise statements of a chunk's topic.
         bm25 = BM25Index([f"{c.section}\n{c.section}\n{c.text}" for c in chunks])
-        index = _BrandIndex(revision, chunks, bm25, {c.id: i for i, c in enumerate(chunks)},
-                            [f" {' '.join(tokenize(c.embedding_text()))} " for c in chunks])
+        index = _BrandIndex(
+            revision,
+            chunks,
+            bm25,
+            {c.id: i for i, c in enumerate(chunks)},
+            [f" {' '.join(tokenize(c.embedding_text()))} " for c in chunks],
+        )
         with _LOCK:
             _INDEXES[key] = index
         return index
@@ -158,14 +224,16 @@ class Retriever:
 
         vector = self.knowledge.embedder.embed_query(query)
         result = self.knowledge._collection(brand).query(
-            query_embeddings=[vector.tolist()], n_results=pool, include=["distances"])
+            query_embeddings=[vector.tolist()], n_results=pool, include=["distances"]
+        )
         dense_ids = [i for i in result["ids"][0] if i in index.position]
         # Dense over single rows, items and sentences, ranked by their chunk's best unit.
         unit_ids: list[str] = []
         units = self.knowledge._units(brand)
         if units is not None and units.count():
-            got = units.query(query_embeddings=[vector.tolist()], n_results=min(units.count(), pool * 2),
-                              include=["metadatas"])
+            got = units.query(
+                query_embeddings=[vector.tolist()], n_results=min(units.count(), pool * 2), include=["metadatas"]
+            )
             parents = [str((m or {}).get("parent", "")) for m in got["metadatas"][0]]
             unit_ids = [p for p in dict.fromkeys(parents) if p in index.position][:pool]
 
@@ -194,6 +262,14 @@ class Retriever:
         hits = []
         for chunk_id in order:
             chunk = index.chunks[index.position[chunk_id]]
-            hits.append(SearchHit(text=chunk.text, source=chunk.source, section=chunk.section,
-                                  score=round(fused[chunk_id] / best, 4), chunk_id=chunk.id, page=chunk.page))
+            hits.append(
+                SearchHit(
+                    text=chunk.text,
+                    source=chunk.source,
+                    section=chunk.section,
+                    score=round(fused[chunk_id] / best, 4),
+                    chunk_id=chunk.id,
+                    page=chunk.page,
+                )
+            )
         return hits

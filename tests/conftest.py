@@ -13,8 +13,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from pipeline.knowledge import KnowledgeBase  # noqa: E402
-from pipeline.settings import Settings  # noqa: E402
+from pipeline.knowledge import KnowledgeBase
+from pipeline.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_GUIDELINES = REPO / "data" / "brands" / "tidewell" / "guidelines"

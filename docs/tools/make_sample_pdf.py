@@ -49,8 +49,7 @@ PAGES: list[list[tuple[str, object]]] = [
             "bullets",
             [
                 "Resolution: 300 dpi at final printed size for all photographs and raster artwork.",
-                "Posters larger than A1 may use 150 dpi at final size, because they are viewed "
-                "from further away.",
+                "Posters larger than A1 may use 150 dpi at final size, because they are viewed from further away.",
                 "Bleed: 3 mm on every edge of flat printed items.",
                 "Safe zone: keep all text and the logo at least 8 mm inside the trim.",
                 "Colour workflow: all print artwork is supplied in CMYK. Never send RGB files to a printer.",
@@ -161,8 +160,7 @@ PAGES: list[list[tuple[str, object]]] = [
             "bullets",
             [
                 "Current can template: TW-CAN-330-v4.",
-                "Keep all text at least 6 mm from the top and bottom of the printable area, where "
-                "the can narrows.",
+                "Keep all text at least 6 mm from the top and bottom of the printable area, where the can narrows.",
                 "The flavour name and logo face forward when the ring pull points away from the drinker.",
             ],
         ),

@@ -5,18 +5,26 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def make_pdf(path: Path, sections: list[tuple[str, list[str]]], *, footer: str | None = None,
-             title: str | None = None, page_per_section: bool = False) -> Path:
+def make_pdf(
+    path: Path,
+    sections: list[tuple[str, list[str]]],
+    *,
+    footer: str | None = None,
+    title: str | None = None,
+    page_per_section: bool = False,
+) -> Path:
     """A text PDF whose headings are larger, bold text (as brand books are typeset)."""
     from fpdf import FPDF
 
     pdf = FPDF()
     pdf.set_auto_page_break(True, margin=20)
     if footer:
+
         def _footer(self: FPDF = pdf) -> None:
             self.set_y(-12)
             self.set_font("Helvetica", size=8)
             self.cell(0, 5, f"{footer} - page {self.page_no()}")
+
         pdf.footer = _footer  # type: ignore[method-assign]
     pdf.add_page()
     if title:
@@ -46,8 +54,7 @@ def make_docx(path: Path) -> Path:
     document.add_paragraph("Place the logo in the top-right corner only.", style="List Bullet")
     document.add_paragraph("Keep the logo at least 80 px wide.", style="List Bullet")
     table = document.add_table(rows=2, cols=3)
-    for row, values in zip(table.rows, (("Name", "HEX", "Role"), ("Harbour Navy", "#1B2A41", "primary")),
-                           strict=True):
+    for row, values in zip(table.rows, (("Name", "HEX", "Role"), ("Harbour Navy", "#1B2A41", "primary")), strict=True):
         for cell, value in zip(row.cells, values, strict=True):
             cell.text = value
     document.save(str(path))

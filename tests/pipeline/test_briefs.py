@@ -13,8 +13,13 @@ pytestmark = pytest.mark.unit
 
 def test_channels_file_has_the_usual_sizes() -> None:
     channels = load_channels()
-    expected = {"instagram_post": (1080, 1080), "instagram_story": (1080, 1920), "linkedin_post": (1200, 627),
-                "web_banner": (1920, 600), "email_header": (600, 200)}
+    expected = {
+        "instagram_post": (1080, 1080),
+        "instagram_story": (1080, 1920),
+        "linkedin_post": (1200, 627),
+        "web_banner": (1920, 600),
+        "email_header": (600, 200),
+    }
     for name, size in expected.items():
         assert (channels[name].width, channels[name].height) == size
 
@@ -46,8 +51,10 @@ def test_unknown_channel_names_the_field_and_the_fix(tmp_path: Path) -> None:
     [
         ("campaign: c\nbrand: b\nchannels: [instagram_post]\n", "missing required field 'product'"),
         ("campaign: c\nbrand: b\nproduct: p\nchannels: [instagram_post]\ncolour: red\n", "unknown field 'colour'"),
-        ("campaign: c\nbrand: b\nproduct: p\nchannels: [instagram_post]\ndrafts_per_channel: 99\n",
-         "'drafts_per_channel'"),
+        (
+            "campaign: c\nbrand: b\nproduct: p\nchannels: [instagram_post]\ndrafts_per_channel: 99\n",
+            "'drafts_per_channel'",
+        ),
         ("campaign: [unclosed\n", "invalid YAML at line"),
         ("- just\n- a list\n", "expected a mapping"),
     ],

@@ -9,9 +9,15 @@ pytestmark = pytest.mark.unit
 
 
 def test_chunks_follow_sections_and_keep_the_heading_path() -> None:
-    blocks = [Block("heading", "Visual identity", 1), Block("heading", "Logo", 2), Block("paragraph", "Top-left."),
-              Block("heading", "Clear space", 3), Block("paragraph", "Equal to the wave."),
-              Block("heading", "Colour", 2), Block("paragraph", "Teal.")]
+    blocks = [
+        Block("heading", "Visual identity", 1),
+        Block("heading", "Logo", 2),
+        Block("paragraph", "Top-left."),
+        Block("heading", "Clear space", 3),
+        Block("paragraph", "Equal to the wave."),
+        Block("heading", "Colour", 2),
+        Block("paragraph", "Teal."),
+    ]
     chunks = chunk_blocks(blocks, brand="acme", source="a.md")
     # The single top heading is the document's title: kept apart, since every chunk shares it.
     assert [(c.title, c.section, c.text) for c in chunks] == [
@@ -20,8 +26,16 @@ def test_chunks_follow_sections_and_keep_the_heading_path() -> None:
         ("Visual identity", "Colour", "Teal."),
     ]
     assert chunks[1].embedding_text().startswith("Logo > Clear space\n")
-    two_tops = chunk_blocks([Block("heading", "Logo", 1), Block("paragraph", "A."), Block("heading", "Colour", 1),
-                             Block("paragraph", "B.")], brand="acme", source="b.md")
+    two_tops = chunk_blocks(
+        [
+            Block("heading", "Logo", 1),
+            Block("paragraph", "A."),
+            Block("heading", "Colour", 1),
+            Block("paragraph", "B."),
+        ],
+        brand="acme",
+        source="b.md",
+    )
     assert [(c.title, c.section) for c in two_tops] == [("", "Logo"), ("", "Colour")]
 
 
@@ -29,8 +43,9 @@ def test_small_blocks_in_one_section_merge_and_big_ones_split() -> None:
     small = [Block("heading", "Tone", 1)] + [Block("paragraph", f"Rule {i}.") for i in range(5)]
     assert len(chunk_blocks(small, brand="b", source="s")) == 1
     long_paragraph = " ".join(f"Sentence number {i} is here." for i in range(100))
-    chunks = chunk_blocks([Block("heading", "Tone", 1), Block("paragraph", long_paragraph)], brand="b", source="s",
-                          max_chars=300)
+    chunks = chunk_blocks(
+        [Block("heading", "Tone", 1), Block("paragraph", long_paragraph)], brand="b", source="s", max_chars=300
+    )
     assert len(chunks) > 5 and all(len(c.text) <= 300 for c in chunks)
     assert " ".join(c.text for c in chunks) == long_paragraph
 
@@ -51,6 +66,10 @@ def test_ids_are_content_hashes() -> None:
     b = chunk_blocks(blocks, brand="acme", source="a.md")
     c = chunk_blocks(blocks, brand="acme", source="b.md")
     assert a[0].id == b[0].id != c[0].id
-    twice = chunk_blocks(blocks + [Block("heading", "Logo", 1), Block("paragraph", "Top-left.")],
-                         brand="acme", source="a.md", max_chars=5)
+    twice = chunk_blocks(
+        [*blocks, Block("heading", "Logo", 1), Block("paragraph", "Top-left.")],
+        brand="acme",
+        source="a.md",
+        max_chars=5,
+    )
     assert len({ch.id for ch in twice}) == 2

@@ -61,13 +61,17 @@ def test_html_skips_navigation_and_keeps_tables_and_definition_lists(tmp_path: P
 def test_docx_styles_become_headings_lists_and_tables(tmp_path: Path) -> None:
     blocks = load_document(make_docx(tmp_path / "book.docx"))
     assert ("heading", "Logo") in kinds(blocks)
-    assert ("list", "- Place the logo in the top-right corner only.\n- Keep the logo at least 80 px wide.") in kinds(blocks)
+    assert ("list", "- Place the logo in the top-right corner only.\n- Keep the logo at least 80 px wide.") in kinds(
+        blocks
+    )
     assert ("table", "Name | HEX | Role\nHarbour Navy | #1B2A41 | primary") in kinds(blocks)
 
 
 def test_pdf_headings_come_from_font_size_and_running_footers_are_dropped(tmp_path: Path) -> None:
-    sections = [(f"Section {i}", [f"Body text number {i}, paragraph {j}, about bleed and 300 dpi. " * 4
-                                  for j in range(8)]) for i in range(6)]
+    sections = [
+        (f"Section {i}", [f"Body text number {i}, paragraph {j}, about bleed and 300 dpi. " * 4 for j in range(8)])
+        for i in range(6)
+    ]
     path = make_pdf(tmp_path / "print.pdf", sections, footer="Acme Guidelines", title="Print specs")
     blocks = load_document(path)
     headings = [b for b in blocks if b.kind == "heading"]
@@ -97,7 +101,11 @@ def test_two_hundred_page_pdf(tmp_path: Path) -> None:
     [
         ("empty.md", b"", "empty document"),
         ("headings.md", b"# Only\n## Headings\n", "empty document"),
-        ("latin1.txt", "Caf\xe9 cr\xe8me".encode("latin-1"), "not UTF-8 text (bad byte 0xe9 at offset 3); re-save it as UTF-8"),
+        (
+            "latin1.txt",
+            "Caf\xe9 cr\xe8me".encode("latin-1"),
+            "not UTF-8 text (bad byte 0xe9 at offset 3); re-save it as UTF-8",
+        ),
         ("broken.pdf", b"%PDF-1.4\n garbage", "not a readable PDF"),
         ("truncated.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog", "not a readable PDF"),
         ("fake.docx", b"PK not really a zip", "not a readable Word .docx"),

@@ -34,7 +34,9 @@ def test_reingesting_the_same_files_adds_nothing(kb: KnowledgeBase, tmp_path: Pa
 def test_a_changed_file_replaces_only_its_changed_chunks(kb: KnowledgeBase, tmp_path: Path) -> None:
     folder = _guidelines(tmp_path)
     kb.ingest([folder], brand="Acme")
-    (folder / "logo.md").write_text("# Logo\n\nPlace the logo bottom-right.\n\n## Clear space\n\nKeep 20% clear space.\n")
+    (folder / "logo.md").write_text(
+        "# Logo\n\nPlace the logo bottom-right.\n\n## Clear space\n\nKeep 20% clear space.\n"
+    )
     report = kb.ingest([folder], brand="Acme")
     assert (report.added, report.removed, report.unchanged) == (1, 1, 2)
     texts = [c.text for c in kb.chunks("Acme")]

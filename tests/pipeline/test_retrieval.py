@@ -51,8 +51,9 @@ def test_top_passage_answers_most_sample_questions(sample_workspace: KnowledgeBa
 
     questions = yaml.safe_load(QUESTIONS.read_text())
     retriever = Retriever(sample_workspace)
-    hits1 = sum(q["answer"].lower() in retriever.search(q["question"], brand="Tidewell", k=1)[0].text.lower()
-                for q in questions)
+    hits1 = sum(
+        q["answer"].lower() in retriever.search(q["question"], brand="Tidewell", k=1)[0].text.lower() for q in questions
+    )
     assert hits1 / len(questions) >= 0.6
 
 
