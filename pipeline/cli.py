@@ -368,7 +368,7 @@ def demo(
     retriever = Retriever(kb)
     for question in (
         "How much clear space around the logo?",
-        "Which colours can I use for a call to action?",
+        "How small can the logo be on screen?",
         "What resolution do print files need?",
         "Can we show a glass of wine?",
     ):

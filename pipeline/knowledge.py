@@ -175,9 +175,9 @@ class KnowledgeBase:
         meta = self._collection(brand).metadata or {}
         return str(meta.get("brand", brand))
 
-    def revision(self, brand: str) -> tuple[int, int]:
+    def revision(self, brand: str, collection: Any = None) -> tuple[int, int]:
         """Changes whenever the brand's chunks change; caches of derived indexes key on it."""
-        collection = self._collection(brand)
+        collection = collection if collection is not None else self._collection(brand)
         return int((collection.metadata or {}).get("revision", 0)), collection.count()
 
     def drop_brand(self, brand: str) -> None:

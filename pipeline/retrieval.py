@@ -19,6 +19,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 
@@ -186,9 +187,9 @@ class Retriever:
         self.knowledge = knowledge
         self.settings = settings or knowledge.settings
 
-    def _index(self, brand: str) -> _BrandIndex:
+    def _index(self, brand: str, collection: Any = None) -> _BrandIndex:
         key = (str(self.settings.chroma_host or self.settings.chroma_path), collection_name(brand))
-        revision = self.knowledge.revision(brand)
+        revision = self.knowledge.revision(brand, collection)
         with _LOCK:
             cached = _INDEXES.get(key)
             if cached is not None and cached.revision == revision:
@@ -217,23 +218,22 @@ class Retriever:
         query = " ".join(query.split())
         if not query:
             return []
-        index = self._index(brand)
+        collection = self.knowledge._collection(brand)
+        index = self._index(brand, collection)
         if not index.chunks:
             return []
         pool = min(self.settings.search_candidates, len(index.chunks))
 
         vector = self.knowledge.embedder.embed_query(query)
-        result = self.knowledge._collection(brand).query(
+        result = collection.query(
             query_embeddings=[vector.tolist()], n_results=pool, include=["distances"]
         )
         dense_ids = [i for i in result["ids"][0] if i in index.position]
         # Dense over single rows, items and sentences, ranked by their chunk's best unit.
         unit_ids: list[str] = []
         units = self.knowledge._units(brand)
-        if units is not None and units.count():
-            got = units.query(
-                query_embeddings=[vector.tolist()], n_results=min(units.count(), pool * 2), include=["metadatas"]
-            )
+        if units is not None:  # n_results above the collection's size just returns what there is
+            got = units.query(query_embeddings=[vector.tolist()], n_results=pool * 2, include=["metadatas"])
             parents = [str((m or {}).get("parent", "")) for m in got["metadatas"][0]]
             unit_ids = [p for p in dict.fromkeys(parents) if p in index.position][:pool]
 
