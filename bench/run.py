@@ -200,8 +200,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--only", choices=["latency", "cli", "quality"])
     args = parser.parse_args()
-    os.environ.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", ANONYMIZED_TELEMETRY="False",
-                      HF_HUB_DISABLE_PROGRESS_BARS="1")
+    os.environ.update(
+        HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", ANONYMIZED_TELEMETRY="False", HF_HUB_DISABLE_PROGRESS_BARS="1"
+    )
     results: dict[str, Any] = {"machine": f"{os.cpu_count()} CPUs", "python": sys.version.split()[0]}
     with tempfile.TemporaryDirectory(prefix="onbrand-bench-") as tmp:
         work = Path(tmp)

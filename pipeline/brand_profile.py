@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from pipeline.brand_fonts import GENERIC_FAMILIES, KNOWN_FONTS, WEIGHT_WORDS
 from pipeline.chunking import Unit, units_of
@@ -40,7 +40,11 @@ def _units(chunks: Iterable[GuidelineChunk]) -> list[Unit]:
 
 # --- topics: what a heading is about, innermost heading first ------------------------------
 
-_COMPETITOR = re.compile(r"\b(competitors?|competition|rivals?|rival brands?|competing brands?)\b", re.I)
+_COMPETITOR = re.compile(
+    r"\b(competitors?|competition|rivals?|(?:other|rival|competing) (?:brands?|banks?|companies|businesses|"
+    r"retailers|labels|roasters|firms|providers|makers|manufacturers|airlines|stores|apps))\b",
+    re.I,
+)
 _LOGO = re.compile(r"\b(logos?|logotype|wordmark|logomark|lock-?ups?|brand ?mark|emblem|monogram)\b", re.I)
 _COLOUR_TOPIC = re.compile(r"\b(colou?rs?|palettes?|swatch(?:es)?)\b", re.I)
 _TYPE_SECTION = re.compile(r"\b(typograph\w*|fonts?|typefaces?|type ?faces?|type|lettering|type system)\b", re.I)
@@ -134,7 +138,7 @@ def split_sub_brands(chunks: list[GuidelineChunk]) -> tuple[list[GuidelineChunk]
             name = own
         else:
             name = rest[0] if rest else ""
-        name = re.sub(r"\s*[:(–—].*$", "", name).strip()
+        name = re.sub(r"\s*[:(–—].*$", "", re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", name)).strip()
         if _GENERIC_HEADING.match(name):
             name = ""
         subs.setdefault(name, []).append(chunk)
@@ -185,8 +189,12 @@ def _rgb_hex(rgb: tuple[int, int, int]) -> str:
 
 
 def _role_of(text: str, strong_only: bool = False) -> str | None:
-    """Role named in ``text``; ``strong_only`` ignores usage words (text, background) that are not tiers."""
-    for pattern, role in _ROLE_WORDS[: 3 if strong_only else None]:
+    """Role named in ``text``; ``strong_only`` ignores usage words (text, background) that are not tiers
+    and takes the last tier word ("a supporting accent" is an accent)."""
+    if strong_only:
+        found = [(m.end(), role) for pattern, role in _ROLE_WORDS[:3] for m in re.finditer(pattern, text, re.I)]
+        return max(found)[1] if found else None
+    for pattern, role in _ROLE_WORDS:
         if re.search(pattern, text, re.I):
             return role
     return None
@@ -207,6 +215,7 @@ def _colour_name(before: str, after: str) -> str:
     """The colour's name: the capitalised words written just before its code (or in brackets after)."""
     before = _PANTONE.sub(" ", before)
     segments = re.split(r"[.;:,(/|=]| [–—-] |\b(?:hex(?:adecimal)?|rgb|cmyk|html|code)\b", before, flags=re.I)
+    tried = 0
     for segment in reversed(segments):
         words = [w for w in segment.split() if not _CODE_WORD.match(w.strip("*_"))]
         text = " ".join(words).strip(" *_-–—")
@@ -217,11 +226,13 @@ def _colour_name(before: str, after: str) -> str:
             kept = [w for w in match.group(1).split() if not _NAME_NOISE.match(w)]
             if kept and len(kept) <= 4:
                 return " ".join(kept)
-        break
+        tried += 1
+        if tried == 3:  # "Roast Brown: Pantone 476 C. Process build CMYK ..." looks back two segments
+            break
     bracket = re.match(r"\s*[(\[]\s*([A-Z][\w'’ -]{1,40}?)\s*[)\]]", after)
     if bracket and not _NAME_NOISE.match(bracket.group(1)):
         return bracket.group(1).strip()
-    lead = re.match(r"\s*([A-Z][a-z]+(?: [a-z]+)?)\b", before)  # "Rich black for solid areas: C 60 ..."
+    lead = re.match(r"\s*([A-Z][a-z]+(?: [A-Za-z][a-z]+)?)\b", before)  # "Rich black for solid areas: C 60"
     if lead and len(before) < 60 and not (_NEGATIVE.search(lead.group(1)) or _RULE_CUE.search(lead.group(1))):
         return lead.group(1)
     return ""
@@ -237,6 +248,7 @@ class _ColourHit:
     role: str | None
     forbidden: bool
     unit: Unit
+    strongly_forbidden: bool = False  # a sentence whose point is to keep this colour out
 
 
 def _numbers(cell: str) -> list[float]:
@@ -280,9 +292,9 @@ def _colour_hits(unit: Unit) -> list[_ColourHit]:
     if not (hexes or rgbs or cmyks):
         return []
     near = text[: (hexes[0][1] if hexes else 0) + 60] if unit.kind != "row" else text
-    heading_role = _role_of(unit.section.split(" > ")[-1] if unit.section else "")
+    heading_role = _role_of(unit.heading)
     role = role or _role_of(near, strong_only=True) or heading_role or _role_of(near)
-    last_heading = unit.section.split(" > ")[-1] if unit.section else ""
+    last_heading = unit.heading
     forbidden_section = bool(_NEGATIVE.search(last_heading))
 
     hits: list[_ColourHit] = []
@@ -293,7 +305,8 @@ def _colour_hits(unit: Unit) -> list[_ColourHit]:
         if single and unit.kind != "row":
             before = text[: min([start] + [s for s, _ in rgbs] + [s for s, _ in cmyks])]
         name = name_from_cells if (name_from_cells and single) else _colour_name(before, text[end:])
-        negative = forbidden_section or bool(_NEGATIVE.search(text[max(0, start - 80) : start]))
+        strong = forbidden_section or bool(_FORBIDDEN_COLOUR.search(text))
+        negative = strong or bool(_NEGATIVE.search(text[max(0, start - 80) : start]))
         rgb = cast(tuple[int, int, int], rgbs[0][1]) if single and rgbs else None
         cmyk = cast(tuple[float, float, float, float], cmyks[0][1]) if single and cmyks else None
         hits.append(
@@ -306,10 +319,20 @@ def _colour_hits(unit: Unit) -> list[_ColourHit]:
                 role,
                 negative,
                 unit,
+                strong,
             )
         )
     return hits
 
+
+# A colour that is named only to be kept out of brand work.
+_FORBIDDEN_COLOUR = re.compile(
+    r"\b(?:must|should|may) (?:never|not) be used\b|\bnever (?:be )?used (?:in|for) (?:any )?(?:marketing|advertising|"
+    r"brand|campaigns?|communications?)\b|\breserved for (?:error|warning|alert|system|status)|"
+    r"\bnot (?:part of|in) (?:the|our) (?:brand )?palette\b|\b(?:is|are) (?:banned|forbidden|off-limits)\b|"
+    r"\bnever in (?:marketing|advertising|brand|campaigns?)\b|\berror (?:states?|messages?)\b",
+    re.I,
+)
 
 # Print production builds, not brand colours.
 _PRODUCTION_COLOUR = re.compile(r"^(rich|registration|process|four[- ]colou?r|4[- ]colou?r|cool|warm)\s+black$", re.I)
@@ -319,10 +342,13 @@ def extract_palette(units: list[Unit]) -> tuple[list[BrandColor], list[BrandColo
     palette: dict[str, BrandColor] = {}
     forbidden: dict[str, BrandColor] = {}
     cmyk_only: list[_ColourHit] = []
+    strong: set[str] = set()
     for unit in units:
         for hit in _colour_hits(unit):
             if _PRODUCTION_COLOUR.match(hit.name):
                 continue
+            if hit.strongly_forbidden and (hit.hex or hit.rgb):
+                strong.add(BrandColor(name="", hex=hit.hex or _rgb_hex(hit.rgb)).hex)  # type: ignore[arg-type]
             if hit.hex is None and hit.rgb is None:
                 cmyk_only.append(hit)
                 continue
@@ -335,6 +361,9 @@ def extract_palette(units: list[Unit]) -> tuple[list[BrandColor], list[BrandColo
                 same.cmyk = hit.cmyk
             continue
         _merge(forbidden if hit.forbidden else palette, _rgb_hex(_cmyk_to_rgb(*hit.cmyk)), hit)  # type: ignore[misc]
+    # A colour some passage forbids outright is forbidden, whatever other passages say of it.
+    for hex_code in strong:
+        palette.pop(hex_code, None)
     return list(palette.values()), [c for h, c in forbidden.items() if h not in palette]
 
 
@@ -407,12 +436,26 @@ def _usage(text: str) -> str:
     return ""
 
 
+_FALLBACK = re.compile(r"\b(fall\s*-?backs?|substitut\w*|backup|system fonts?)\b", re.I)
+
+
+def _as_fallback(add: Any) -> Any:
+    return lambda family, unit, usage: add(family, unit, "fallback")
+
+
+def _clause(text: str, pos: int) -> str:
+    """The clause around ``pos``: "Headlines use Lumen Sans, and Arial is the fallback" -> one clause each."""
+    starts = [m.end() for m in re.finditer(r"[.;,]\s|\s[–—]\s|\band\b|\bwith\b", text[:pos])]
+    end = re.search(r"[.;,]\s|\s[–—]\s|\band\b|\bwith\b|$", text[pos:])
+    return text[(starts[-1] if starts else 0) : pos + (end.start() if end else len(text))]
+
+
 def extract_fonts(units: list[Unit], not_fonts: Iterable[str] = ()) -> list[BrandFont]:
     """Type families; ``not_fonts`` are names known to be something else (the palette's colours)."""
     excluded = {n.casefold() for n in not_fonts}
     found: dict[str, BrandFont] = {}
 
-    def add(family: str, unit: Unit, context: str) -> str | None:
+    def base_add(family: str, unit: Unit, usage: str) -> str | None:
         family = _clean_family(family)
         if (
             not family
@@ -424,25 +467,34 @@ def extract_fonts(units: list[Unit], not_fonts: Iterable[str] = ()) -> list[Bran
             return None
         key = family.casefold()
         if key not in found:
-            found[key] = BrandFont(family=family, usage=_usage(context), source=unit.ref())
+            found[key] = BrandFont(family=family, usage=usage, source=unit.ref())
+        elif found[key].usage in ("", "fallback") and usage not in ("", "fallback"):
+            found[key].usage = usage  # named as a fallback somewhere, as the brand face elsewhere
         return family
 
     for unit in units:
         text = unit.text
-        in_type_section = section_topic(unit.section) == "type"
+        in_type_section = section_topic(unit.path) == "type"
         if not (in_type_section or _FONT_CUE.search(text)):
             continue
+        # "Fallback (email): Georgia for headlines, Arial for body", or a "Fallback font" section.
+        label = text.split(":", 1)[0] if ":" in text[:50] else ""
+        all_fallback = bool(_FALLBACK.search(label) or _FALLBACK.search(unit.heading))
+        add = _as_fallback(base_add) if all_fallback else base_add
         named: list[str] = []
         for pattern in _FONT_PATTERNS:
             for match in pattern.finditer(text):
                 value = match.group(1)
                 if pattern is _FONT_PATTERNS[0]:
-                    named += [f for part in value.split(",") if (f := add(part, unit, text))]
+                    # A CSS stack: the first family is the brand's, the rest are fallbacks.
+                    for n, part in enumerate(value.split(",")):
+                        if f := add(part, unit, _usage(_clause(text, match.start())) if n == 0 else "fallback"):
+                            named.append(f)
                 else:
                     family = _clean_family(value)
                     # "Lato Black for headlines": keep the longest known prefix when one exists.
                     known = [f for f in KNOWN_FONTS if family == f or family.startswith(f + " ")]
-                    if f := add(max(known, key=len) if known else family, unit, text):
+                    if f := add(max(known, key=len) if known else family, unit, _usage(_clause(text, match.start(1)))):
                         named.append(f)
         # Known families in running text, longest first, each match masked so that "Arial Narrow"
         # does not also count as "Arial".
@@ -450,14 +502,15 @@ def extract_fonts(units: list[Unit], not_fonts: Iterable[str] = ()) -> list[Bran
         for family in sorted([*named, *KNOWN_FONTS], key=len, reverse=True):
             if family in masked:
                 pattern = re.compile(rf"(?<![\w-]){re.escape(family)}(?![\w-])")
-                if pattern.search(masked):
+                hit = pattern.search(masked)
+                if hit:
                     if family not in named:
-                        add(family, unit, text)
-                    masked = pattern.sub(" ", masked)
+                        add(family, unit, _usage(_clause(text, hit.start())))
+                    masked = pattern.sub(" " * len(family), masked)
         if unit.kind == "row" and in_type_section and unit.header:
             for head, cell in zip(unit.header, unit.cells, strict=False):
                 if re.search(r"\b(typeface|font|family)\b", head, re.I) and re.match(r"[A-Z]", cell):
-                    add(re.split(r"[,(/]", cell)[0], unit, " ".join(unit.cells))
+                    add(re.split(r"[,(/]", cell)[0], unit, _usage(" ".join(unit.cells)))
     return list(found.values())
 
 
@@ -501,7 +554,7 @@ def _competitor_names(text: str) -> list[str]:
         return []
     names = []
     for part in _split_list(tail.group(1)):
-        part = re.sub(r"^(?:the|brands?)\s+", "", part.strip())
+        part = re.sub(r"^(?:the|brands?)\s+", "", part.strip(" ()[]"))
         if re.fullmatch(r"[A-Z0-9][\w'’&.-]*(?:\s+[A-Z0-9&][\w'’&.-]*){0,3}", part):
             names.append(part)
     return names
@@ -524,7 +577,7 @@ def extract_terms(units: list[Unit]) -> list[BrandTerm]:
             terms[key] = BrandTerm(term=term, kind=kind, source=unit.ref())
 
     for unit in units:
-        topic = section_topic(unit.section)
+        topic = section_topic(unit.path)
         text = unit.text
         if topic == "competitors":
             if unit.kind in ("item", "row") and not (unit.header and unit.cells == unit.header):
@@ -584,6 +637,11 @@ _DONT_HEADING = re.compile(r"\b(don[’']?ts?|do not|never|avoid|misuse|incorrec
 _DO_HEADING = re.compile(r"\bdo'?s\b|\bdo\b|\bcorrect\b|\balways\b", re.I)
 
 
+_CONTAINER = re.compile(
+    r"^(?:(?:stock|staged|generic|cheesy|obvious)\s+)?(?:piles?|stacks?|heaps?|bundles?|lots|images?|photos?|"
+    r"photographs?|pictures?|shots?|scenes?|footage|close-ups?|displays?|depictions?|clichés?|cliches?)\s+of\s+",
+    re.I,
+)
 _PREPOSITION = re.compile(r"(?:^|\s+)(?:in|on|at|anywhere|inside|near|behind|from|during|with|to|for|as)\b.*$", re.I)
 
 
@@ -599,7 +657,8 @@ def _subjects(phrase: str) -> list[str]:
         pieces.extend(_split_list(re.sub(r"^\s*(?:no|any)\s+", "", piece.strip(), flags=re.I)))
     out: list[str] = []
     for part in pieces:
-        part = re.sub(r"^(?:any|a|an|the|people|images? of|photos? of|scenes? of|someone|no)\s+", "", part, flags=re.I)
+        part = re.sub(r"^(?:any|a|an|the|people|someone|no)\s+", "", part, flags=re.I)
+        part = _CONTAINER.sub("", part)  # "piles of cash" -> "cash", "stock photos of handshakes" -> "handshakes"
         part = _PREPOSITION.sub("", part).strip(" .")
         if (
             part
@@ -621,7 +680,7 @@ _DO_START = re.compile(
 
 
 def _polarity(unit: Unit) -> str:
-    heading = unit.section.split(" > ")[-1] if unit.section else ""
+    heading = unit.heading
     text = unit.text
     if _DO_START.search(text):
         return "do"
@@ -634,19 +693,44 @@ def _polarity(unit: Unit) -> str:
     return "info"
 
 
+_DO_COLUMN = re.compile(r"^\W*(do'?s?|always|yes|correct|right|use|✓|✔)\W*$", re.I)
+_DONT_COLUMN = re.compile(r"^\W*(don[’']?ts?|do not|never|avoid|no|incorrect|wrong|don't use|✗|✘|x)\W*$", re.I)
+
+
+def _table_rules(
+    unit: Unit, topic: str | None, add: Any, imagery: list[BrandRule], logo: list[BrandRule], tone: list[BrandRule]
+) -> None:
+    """A "Do | Don't" table: each cell is a rule of its column's polarity."""
+    if not unit.header or unit.cells == unit.header:
+        return
+    kind, into = {"logo": ("logo", logo), "tone": ("tone", tone), "banned": ("tone", tone)}.get(
+        topic or "", ("imagery", imagery)
+    )
+    for head, cell in zip(unit.header, unit.cells, strict=False):
+        if not cell.strip():
+            continue
+        cell_unit = Unit(cell.strip(), unit.chunk, "item")
+        if _DONT_COLUMN.match(head):
+            add(into, kind, cell_unit, _subjects(cell) if kind == "imagery" else [], "dont")
+        elif _DO_COLUMN.match(head):
+            add(into, kind, cell_unit, [], "do")
+
+
 def extract_rules(units: list[Unit]) -> tuple[list[BrandRule], list[BrandRule], list[BrandRule]]:
     tone: list[BrandRule] = []
     logo: list[BrandRule] = []
     imagery: list[BrandRule] = []
     seen: set[tuple[str, str]] = set()
 
-    def add(into: list[BrandRule], kind: str, unit: Unit, subjects: list[str] | None = None) -> None:
+    def add(
+        into: list[BrandRule], kind: str, unit: Unit, subjects: list[str] | None = None, polarity: str | None = None
+    ) -> None:
         text = unit.text.strip()
         if not text or len(text) > 400 or text.endswith(":") or (kind, text.casefold()) in seen:
             return
         seen.add((kind, text.casefold()))
-        polarity = _polarity(unit)
-        heading = unit.section.split(" > ")[-1] if unit.section else ""
+        polarity = polarity or _polarity(unit)
+        heading = unit.heading
         if (
             subjects is None
             and kind == "imagery"
@@ -667,9 +751,10 @@ def extract_rules(units: list[Unit]) -> tuple[list[BrandRule], list[BrandRule], 
 
     for unit in units:
         text = unit.text
+        topic = section_topic(unit.path)
         if unit.kind == "row":
+            _table_rules(unit, topic, add, imagery, logo, tone)
             continue
-        topic = section_topic(unit.section)
         rule_like = unit.kind == "item" or bool(_RULE_CUE.search(text))
         dont = _IMAGERY_DONT.search(text) or _IMAGERY_DONT2.search(text)
         if dont and not _LOGO.search(dont.group(1)) and topic not in ("logo", "type", "colour"):
@@ -788,7 +873,7 @@ def extract_layout(units: list[Unit]) -> LayoutRules:
             if frac is not None and 0 < frac <= 0.25:
                 rules.safe_margin = frac
                 note("safe_margin", unit)
-        if mentions_logo or section_topic(unit.section) == "logo":
+        if mentions_logo or section_topic(unit.path) == "logo":
             _logo_layout(rules, unit, note)
     return rules
 

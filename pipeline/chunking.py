@@ -149,6 +149,16 @@ class Unit:
     def section(self) -> str:
         return self.chunk.section
 
+    @property
+    def path(self) -> str:
+        """Title and section: a file titled "Logo" makes its "Placement" section about the logo."""
+        return " > ".join(p for p in (self.chunk.title, self.chunk.section) if p)
+
+    @property
+    def heading(self) -> str:
+        """The innermost heading above the unit (the document title when there is no other)."""
+        return self.path.rsplit(" > ", 1)[-1]
+
     def ref(self) -> SourceRef:
         return SourceRef(
             chunk_id=self.chunk.id, source=self.chunk.source, section=self.chunk.section, quote=self.text[:300]

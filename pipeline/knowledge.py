@@ -85,7 +85,8 @@ class KnowledgeBase:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.embedder = embedder or Embedder(
-            settings.embedding_model, settings.device, settings.allow_downloads, settings.embedding_backend)
+            settings.embedding_model, settings.device, settings.allow_downloads, settings.embedding_backend
+        )
 
     # --- Chroma plumbing ------------------------------------------------------------------
     def client(self) -> Any:

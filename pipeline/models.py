@@ -174,7 +174,8 @@ class BrandProfile(_Model):
                 }
                 for c in self.palette
             ],
-            "fonts": [f.family for f in self.fonts],
+            "fonts": [f.family for f in self.fonts if f.usage != "fallback"] or [f.family for f in self.fonts],
+            "fallback_fonts": [f.family for f in self.fonts if f.usage == "fallback"],
             "banned_terms": [t.term for t in self.banned_terms],
             "competitors": self.competitors,
             "tone": [r.text for r in self.tone],

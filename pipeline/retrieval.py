@@ -225,9 +225,7 @@ class Retriever:
         pool = min(self.settings.search_candidates, len(index.chunks))
 
         vector = self.knowledge.embedder.embed_query(query)
-        result = collection.query(
-            query_embeddings=[vector.tolist()], n_results=pool, include=["distances"]
-        )
+        result = collection.query(query_embeddings=[vector.tolist()], n_results=pool, include=["distances"])
         dense_ids = [i for i in result["ids"][0] if i in index.position]
         # Dense over single rows, items and sentences, ranked by their chunk's best unit.
         unit_ids: list[str] = []

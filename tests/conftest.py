@@ -42,11 +42,16 @@ def kb(settings: Settings) -> KnowledgeBase:
 
 @pytest.fixture(scope="session")
 def sample_workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBase]:
-    """The Tidewell sample brand and the Ardent fixture brand, ingested once for the whole session."""
+    """The Tidewell sample brand and three fixture brands written in other styles, ingested once per session."""
     settings = Settings(home=tmp_path_factory.mktemp("sample-ws"))
     kb = KnowledgeBase(settings)
     report = kb.ingest([SAMPLE_GUIDELINES], brand="Tidewell")
     assert not report.errors, report.errors
-    report = kb.ingest([FIXTURES / "brands" / "ardent"], brand="Ardent Outdoor")
-    assert not report.errors, report.errors
+    for folder, brand in (
+        ("ardent", "Ardent Outdoor"),
+        ("lumen", "Lumen Bank"),
+        ("kesteral", "Kestrel Coffee Roasters"),
+    ):
+        report = kb.ingest([FIXTURES / "brands" / folder], brand=brand)
+        assert not report.errors, report.errors
     yield kb

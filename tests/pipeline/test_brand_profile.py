@@ -18,14 +18,24 @@ from tests.conftest import FIXTURES
 EXPECTED = {
     "Tidewell": FIXTURES / "brands" / "tidewell_expected_profile.yaml",
     "Ardent Outdoor": FIXTURES / "brands" / "ardent" / "expected_profile.yaml",
+    "Lumen Bank": FIXTURES / "brands" / "lumen" / "expected_profile.yaml",
+    "Kestrel Coffee Roasters": FIXTURES / "brands" / "kesteral" / "expected_profile.yaml",
 }
+LAYOUT_KEYS = (
+    "headline_band",
+    "headline_band_max",
+    "product_share_min",
+    "product_share_max",
+    "negative_space_min",
+    "safe_margin",
+)
 
 
 def profile_of(markdown: str, brand: str = "Acme") -> BrandProfile:
-    from pipeline.documents import load_markdown
-
-    path = Path("/tmp") if False else None  # noqa: F841 - keep the helper pure: parse from a string below
+    """Extract a profile from one Markdown guideline held in a string."""
     import tempfile
+
+    from pipeline.documents import load_markdown
 
     with tempfile.TemporaryDirectory() as tmp:
         doc = Path(tmp) / "guide.md"
@@ -47,8 +57,9 @@ def test_profile_matches_what_a_careful_reader_finds(sample_workspace: Knowledge
     for hex_code in expected["sub_brand_only_hexes"] + expected.get("forbidden_hexes", []):
         assert hex_code not in palette, f"{hex_code} leaked into the master palette"
     assert {c.hex for c in profile.forbidden_colors} >= set(expected.get("forbidden_hexes", []))
-    fonts = [f.family for f in profile.fonts]
-    assert set(expected["fonts"]) <= set(fonts)
+    fonts = profile.contract_json()["fonts"]
+    assert set(expected["fonts"]) <= set(fonts)  # type: ignore[arg-type]
+    assert not set(expected.get("fallback_fonts", [])) & set(fonts)  # type: ignore[arg-type]
     assert not set(expected.get("sub_brand_only_fonts", [])) & set(fonts)
     banned = {t.term.casefold() for t in profile.banned_terms}
     assert {t.casefold() for t in expected["banned_terms"]} <= banned
@@ -57,6 +68,10 @@ def test_profile_matches_what_a_careful_reader_finds(sample_workspace: Knowledge
     assert set(expected["imagery_dont_subjects"]) <= subjects
     assert sorted(profile.layout_rules.logo_corners) == sorted(expected["logo_corners"])
     assert profile.layout_rules.logo_min_width_px == expected["logo_min_width_px"]
+    for key in LAYOUT_KEYS:
+        if key in expected:
+            got, want = getattr(profile.layout_rules, key), expected[key]
+            assert got == (pytest.approx(want, abs=0.01) if isinstance(want, float) else want), key
     assert profile.sub_brands, "the sub-brand should be recognised"
 
 

@@ -9,8 +9,13 @@ from pipeline.settings import BUNDLED_EMBEDDER
 
 pytestmark = pytest.mark.integration
 
-TEXTS = ["How much clear space around the logo?", "a", "Tidewell Teal #0F7C8C is our primary colour. " * 80,
-         "Never show alcohol, cocktails or smoking.", "Ünïcödé and emoji 🌊 survive tokenisation"]
+TEXTS = [
+    "How much clear space around the logo?",
+    "a",
+    "Tidewell Teal #0F7C8C is our primary colour. " * 80,
+    "Never show alcohol, cocktails or smoking.",
+    "Ünïcödé and emoji 🌊 survive tokenisation",
+]
 
 
 def test_fast_path_matches_sentence_transformers() -> None:
