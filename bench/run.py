@@ -32,7 +32,7 @@ from bench.corpus import write_corpus  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
 
 SAMPLE = REPO / "data" / "brands" / "tidewell" / "guidelines"
-QUESTIONS = REPO / "bench" / "data" / "tidewell_questions.yaml"
+FIXTURE_BRANDS = REPO / "tests" / "fixtures" / "brands"
 RESULTS = REPO / "bench" / "results"
 console = Console()
 
@@ -118,45 +118,66 @@ def _hit(answer: str, text: str) -> bool:
     return _norm(answer) in _norm(text)
 
 
+QUALITY_SETS = [  # (brand, guideline folder, question file)
+    ("Tidewell", SAMPLE, REPO / "bench" / "data" / "tidewell_questions.yaml"),
+    ("Lumen Bank", FIXTURE_BRANDS / "lumen", REPO / "bench" / "data" / "lumen_questions.yaml"),
+    ("Kestrel Coffee Roasters", FIXTURE_BRANDS / "kesteral", REPO / "bench" / "data" / "kestrel_questions.yaml"),
+    ("Ardent Outdoor", FIXTURE_BRANDS / "ardent", REPO / "bench" / "data" / "ardent_questions.yaml"),
+]
+
+
 def bench_quality(work: Path) -> dict[str, Any]:
+    """hit@1 / hit@3 per brand and over all questions, onbrand vs the LangChain baseline."""
     from pipeline.knowledge import KnowledgeBase
     from pipeline.retrieval import Retriever
 
-    questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
     kb = KnowledgeBase(Settings(home=work / "quality-ws"))
-    kb.ingest([SAMPLE], brand="Tidewell")
     retriever = Retriever(kb)
-    ours = [[h.text for h in retriever.search(q["question"], brand="Tidewell", k=3)] for q in questions]
-    baseline = _langchain_baseline(work, [q["question"] for q in questions])
-    rows = []
-    for q, o, b in zip(questions, ours, baseline, strict=True):
-        rows.append(
+    per_brand: dict[str, Any] = {}
+    rows: list[dict[str, Any]] = []
+    for brand, folder, question_file in QUALITY_SETS:
+        if not question_file.is_file():
+            continue
+        questions = yaml.safe_load(question_file.read_text(encoding="utf-8"))
+        kb.ingest([folder], brand=brand)
+        ours = [[h.text for h in retriever.search(q["question"], brand=brand, k=3)] for q in questions]
+        baseline = _langchain_baseline(work / brand.replace(" ", "-"), folder, [q["question"] for q in questions])
+        brand_rows = [
             {
+                "brand": brand,
                 "question": q["question"],
                 "answer": q["answer"],
                 "onbrand_rank": next((i + 1 for i, t in enumerate(o) if _hit(q["answer"], t)), None),
                 "baseline_rank": next((i + 1 for i, t in enumerate(b) if _hit(q["answer"], t)), None),
             }
-        )
-    n = len(rows)
+            for q, o, b in zip(questions, ours, baseline, strict=True)
+        ]
+        per_brand[brand] = _rates(brand_rows)
+        rows += brand_rows
+    return {
+        "questions": len(rows),
+        "all": _rates(rows),
+        "brands": per_brand,
+        "misses": [r for r in rows if r["onbrand_rank"] != 1],
+    }
+
+
+def _rates(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    n = max(1, len(rows))
 
     def rate(key: str, k: int) -> float:
         return round(sum(1 for r in rows if r[key] is not None and r[key] <= k) / n, 3)
 
     return {
-        "questions": n,
-        "onbrand": {
-            "hit@1": rate("onbrand_rank", 1),
-            "hit@3": rate("onbrand_rank", 3),
-            "chunks": len(kb.chunks("Tidewell")),
-        },
+        "questions": len(rows),
+        "onbrand": {"hit@1": rate("onbrand_rank", 1), "hit@3": rate("onbrand_rank", 3)},
         "langchain_dense_500": {"hit@1": rate("baseline_rank", 1), "hit@3": rate("baseline_rank", 3)},
-        "misses": [r for r in rows if r["onbrand_rank"] != 1],
     }
 
 
 def _load_plain(path: Path) -> str:
-    """What LangChain's stock loaders give: raw text (TextLoader), pypdf text (PyPDFLoader), bs4 text (BSHTMLLoader)."""
+    """What LangChain's stock loaders give: raw text (TextLoader), pypdf text (PyPDFLoader), bs4 text
+    (BSHTMLLoader), and paragraph plus table text of a .docx (Docx2txtLoader)."""
     if path.suffix == ".pdf":
         from pypdf import PdfReader
 
@@ -165,10 +186,17 @@ def _load_plain(path: Path) -> str:
         from bs4 import BeautifulSoup
 
         return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").get_text()
+    if path.suffix == ".docx":
+        import docx
+
+        document = docx.Document(str(path))
+        parts = [p.text for p in document.paragraphs]
+        parts += ["\t".join(c.text for c in row.cells) for table in document.tables for row in table.rows]
+        return "\n".join(parts)
     return path.read_text(encoding="utf-8")
 
 
-def _langchain_baseline(work: Path, questions: list[str]) -> list[list[str]]:
+def _langchain_baseline(work: Path, folder: Path, questions: list[str]) -> list[list[str]]:
     from langchain_chroma import Chroma
     from langchain_core.documents import Document
     from langchain_huggingface import HuggingFaceEmbeddings
@@ -179,8 +207,8 @@ def _langchain_baseline(work: Path, questions: list[str]) -> list[list[str]]:
 
     docs = [
         Document(page_content=_load_plain(p), metadata={"source": p.name})
-        for p in sorted(SAMPLE.iterdir())
-        if p.suffix in (".md", ".pdf", ".html", ".txt")
+        for p in sorted(folder.iterdir())
+        if p.suffix in (".md", ".pdf", ".html", ".txt", ".docx")
     ]
     splits = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50).split_documents(docs)
     embeddings = HuggingFaceEmbeddings(
@@ -239,19 +267,20 @@ def report(results: dict[str, Any]) -> None:
         table.add_row("cold onbrand search", f"{cli['cold_search_seconds']} s", "<= 8 s")
     if "quality" in results:
         q = results["quality"]
-        for name in ("onbrand", "langchain_dense_500"):
-            table.add_row(
-                f"{name} hit@1 / hit@3 ({q['questions']} questions)",
-                f"{q[name]['hit@1']:.3f} / {q[name]['hit@3']:.3f}",
-                "onbrand ahead on hit@1",
-            )
+        for label, rates in [("all brands", q["all"]), *q["brands"].items()]:
+            for name in ("onbrand", "langchain_dense_500"):
+                table.add_row(
+                    f"{label}: {name} hit@1 / hit@3 ({rates['questions']} q.)",
+                    f"{rates[name]['hit@1']:.3f} / {rates[name]['hit@3']:.3f}",
+                    "ahead on hit@1, not behind on hit@3" if name == "onbrand" else "",
+                )
     console.print(table)
     if "quality" in results and results["quality"]["misses"]:
         misses = Table(title="onbrand: questions whose top passage missed the answer")
-        for col in ("question", "answer", "onbrand rank", "baseline rank"):
+        for col in ("brand", "question", "answer", "onbrand rank", "baseline rank"):
             misses.add_column(col)
         for r in results["quality"]["misses"]:
-            misses.add_row(r["question"], r["answer"], str(r["onbrand_rank"]), str(r["baseline_rank"]))
+            misses.add_row(r["brand"], r["question"], r["answer"], str(r["onbrand_rank"]), str(r["baseline_rank"]))
         console.print(misses)
 
 

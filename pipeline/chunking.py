@@ -203,6 +203,8 @@ def unit_texts(chunk: GuidelineChunk) -> list[str]:
         return []
     out = []
     for unit in units:
+        if unit.kind != "row" and len(unit.text.split()) < 4:
+            continue  # fragments ("Bold.", a code line) say too little alone; the chunk still carries them
         body = f"{' | '.join(unit.header)}\n{unit.text}" if unit.kind == "row" and unit.header else unit.text
-        out.append(f"{chunk.section}\n{body}" if chunk.section else body)
+        out.append(f"{chunk.topic}\n{body}" if chunk.topic else body)
     return out

@@ -300,6 +300,16 @@ _HTML_BLOCK_TAGS = {
 
 
 def load_html(path: Path) -> list[Block]:
+    raw = path.read_bytes()
+    # An HTML page may declare its own encoding (<meta charset="iso-8859-1">); honour it when not UTF-8.
+    declared = re.search(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_.:-]+)", raw[:4096], re.I)
+    if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        import codecs
+
+        try:
+            return _html_to_blocks(raw.decode(codecs.lookup(declared.group(1).decode("ascii")).name))
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong declaration: fall through to UTF-8 and its clear error
     return _html_to_blocks(read_text_file(path))
 
 
@@ -364,9 +374,15 @@ def _html_to_blocks(html: str) -> list[Block]:
                         lines.append(f"- {term}: {text_of(item)}" if term else f"- {text_of(item)}")
                 blocks.append(Block("list", "\n".join(lines)))
             elif name == "table":
+                if child.find(["table", "h1", "h2", "h3", "h4", "h5", "h6", "p", "ul", "ol", "div"]):
+                    # A layout table (old-style page structure), not data: read its cells as containers.
+                    for cell in child.find_all(["td", "th"]):
+                        if cell.find_parent("table") is child:
+                            walk(cell)
+                    continue
                 rows = []
                 for tr in child.find_all("tr"):
-                    cells = [text_of(c) for c in tr.find_all(["th", "td"])]
+                    cells = [text_of(c) for c in tr.find_all(["th", "td"], recursive=False)]
                     if any(cells):
                         rows.append(" | ".join(cells))
                 blocks.append(Block("table", "\n".join(rows)))

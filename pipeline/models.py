@@ -38,9 +38,15 @@ class GuidelineChunk(_Model):
     position: int = 0  # order of the chunk within its document
     doc_sha: str = ""  # hash of the whole document, to skip unchanged files quickly
 
+    @property
+    def topic(self) -> str:
+        """The heading path that says what the chunk is about: its section, or the document's title
+        when the chunk sits directly under it (a short file titled "Logo")."""
+        return self.section or self.title
+
     def embedding_text(self) -> str:
         """What gets embedded and indexed: headings carry much of a passage's meaning."""
-        return f"{self.section}\n{self.text}" if self.section else self.text
+        return f"{self.topic}\n{self.text}" if self.topic else self.text
 
 
 class SourceRef(_Model):

@@ -195,8 +195,8 @@ class Retriever:
             if cached is not None and cached.revision == revision:
                 return cached
         chunks = self.knowledge.chunks(brand)
-        # The section path is indexed twice: headings are short, precise statements of a chunk's topic.
-        bm25 = BM25Index([f"{c.section}\n{c.section}\n{c.text}" for c in chunks])
+        # The topic (heading path) is indexed twice: headings are short, precise statements of what a chunk is about.
+        bm25 = BM25Index([f"{c.topic}\n{c.topic}\n{c.text}" for c in chunks])
         index = _BrandIndex(
             revision,
             chunks,

@@ -139,3 +139,28 @@ def test_utf16_text(tmp_path: Path) -> None:
     path = tmp_path / "u16.txt"
     path.write_bytes("LOGO\nUse it well.\n".encode("utf-16"))
     assert ("heading", "LOGO") in kinds(load_document(path))
+
+
+def test_html_declared_charset_is_honoured(tmp_path: Path) -> None:
+    path = tmp_path / "latin.html"
+    path.write_bytes(
+        '<html><head><meta charset="iso-8859-1"></head><body><h1>Café</h1><p>Crème brûlée tones.</p>'
+        "</body></html>".encode("latin-1")
+    )
+    assert ("heading", "Café") in kinds(load_document(path))
+    undeclared = tmp_path / "undeclared.html"
+    undeclared.write_bytes("<html><body><p>Crème</p></body></html>".encode("latin-1"))
+    with pytest.raises(DocumentError, match="not UTF-8 text"):
+        load_document(undeclared)
+
+
+def test_html_layout_tables_are_read_once(tmp_path: Path) -> None:
+    inner = "<table><tr><td><h2>Logo</h2><p>Place it top-left.</p></td></tr></table>"
+    path = tmp_path / "layout.html"
+    path.write_text(
+        f"<html><body><table><tr><td>{inner}</td><td><p>Sidebar text here.</p></td></tr></table></body></html>"
+    )
+    blocks = load_document(path)
+    text = "\n".join(b.text for b in blocks)
+    assert text.count("Place it top-left.") == 1 and ("heading", "Logo") in kinds(blocks)
+    assert all(b.kind != "table" for b in blocks)

@@ -104,3 +104,17 @@ def test_rebuild_drops_and_reembeds(kb: KnowledgeBase, tmp_path: Path) -> None:
     shutil.copy(SAMPLE_GUIDELINES / "01-brand-overview.md", folder / "overview.md")
     report = kb.ingest([folder], brand="Acme", rebuild=True)
     assert report.unchanged == 0 and report.added == report.total_chunks > 3
+
+
+def test_sentence_and_row_vectors_follow_their_chunks(kb: KnowledgeBase, tmp_path: Path) -> None:
+    doc = tmp_path / "palette.md"
+    doc.write_text("# Colour\n\n| Name | HEX |\n|---|---|\n| Tide | #1F6F8B |\n| Sand | #F4E2C4 |\n")
+    kb.ingest([doc], brand="Acme")
+    units = kb._units("Acme")
+    parents = {m["parent"] for m in units.get(include=["metadatas"])["metadatas"]}
+    assert parents == {c.id for c in kb.chunks("Acme")} and units.count() == 2
+    doc.write_text("# Colour\n\n| Name | HEX |\n|---|---|\n| Tide | #1F6F8B |\n| Kelp | #176B26 |\n")
+    kb.ingest([doc], brand="Acme")
+    got = units.get(include=["metadatas"])
+    assert {m["parent"] for m in got["metadatas"]} == {c.id for c in kb.chunks("Acme")}
+    assert units.count() == 2  # the old table's rows went with it
