@@ -68,6 +68,7 @@ def ingest(
     rebuild: Annotated[
         bool, typer.Option(help="Drop the brand's stored chunks first and re-embed everything.")
     ] = False,
+    prune: Annotated[bool, typer.Option(help="Remove the brand's documents this call does not name.")] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Ingest brand guidelines: chunk, embed, store in Chroma, and extract the brand profile."""
@@ -79,7 +80,7 @@ def ingest(
     kb = KnowledgeBase(settings)
     err = _console(stderr=True)
     with _progress(err, enabled=not as_json and err.is_terminal) as update:
-        report = kb.ingest(paths, brand, rebuild=rebuild, progress=update)
+        report = kb.ingest(paths, brand, rebuild=rebuild, prune=prune, progress=update)
     if report.documents:
         store = ProfileStore(settings)
         profile = extract_profile(report.brand, kb.chunks(report.brand))

@@ -215,14 +215,24 @@ class KnowledgeBase:
 
     # --- writing --------------------------------------------------------------------------
     def ingest(
-        self, paths: Sequence[Path], brand: str, *, rebuild: bool = False, progress: Progress | None = None
+        self,
+        paths: Sequence[Path],
+        brand: str,
+        *,
+        rebuild: bool = False,
+        prune: bool = False,
+        progress: Progress | None = None,
     ) -> IngestReport:
-        """Ingest files and folders into the brand's collection; bad files are reported, not fatal."""
+        """Ingest files and folders into the brand's collection; bad files are reported, not fatal.
+
+        ``prune`` removes the brand's documents that this call did not name (files deleted from the
+        guideline folder); ``rebuild`` drops everything first and re-embeds.
+        """
         brand = " ".join(brand.split())
         brand_slug(brand)  # validates the name
         report = IngestReport(brand=brand)
         documents = self._expand(paths, report)
-        if rebuild:
+        if rebuild and documents:  # never empty a brand on a call that names no readable path
             self.drop_brand(brand)
         collection = self._collection(brand, create=True)
         units = self._units(brand, create=True)
@@ -238,12 +248,23 @@ class KnowledgeBase:
                 report.errors.append(FileProblem(file=str(path), error=exc.problem))
         if progress:
             progress("done", len(documents), len(documents))
+        if prune and documents:
+            changed |= self._prune(collection, units, {source for _, source in documents}, report)
         if changed:
             meta = dict(collection.metadata or {})
             meta["revision"] = int(meta.get("revision", 0)) + 1
             collection.modify(metadata=meta)
         report.total_chunks = collection.count()
         return report
+
+    def _prune(self, collection: Any, units: Any, keep: set[str], report: IngestReport) -> bool:
+        got = collection.get(include=["metadatas"])
+        gone = [i for i, m in zip(got["ids"], got["metadatas"], strict=True) if (m or {}).get("source") not in keep]
+        if gone:
+            collection.delete(ids=gone)
+            units.delete(where={"parent": {"$in": gone}})
+            report.removed += len(gone)
+        return bool(gone)
 
     def _expand(self, paths: Sequence[Path], report: IngestReport) -> list[tuple[Path, str]]:
         suffixes = set(supported_suffixes())

@@ -118,3 +118,20 @@ def test_sentence_and_row_vectors_follow_their_chunks(kb: KnowledgeBase, tmp_pat
     got = units.get(include=["metadatas"])
     assert {m["parent"] for m in got["metadatas"]} == {c.id for c in kb.chunks("Acme")}
     assert units.count() == 2  # the old table's rows went with it
+
+
+def test_prune_removes_documents_deleted_from_the_folder(kb: KnowledgeBase, tmp_path: Path) -> None:
+    folder = _guidelines(tmp_path)
+    kb.ingest([folder], brand="Acme")
+    (folder / "colour.md").unlink()
+    kept = kb.ingest([folder], brand="Acme")
+    assert kept.removed == 0 and kept.total_chunks == 3  # without --prune nothing is dropped
+    pruned = kb.ingest([folder], brand="Acme", prune=True)
+    assert pruned.removed == 1 and pruned.total_chunks == 2
+    assert {c.source for c in kb.chunks("Acme")} == {"logo.md"}
+
+
+def test_rebuild_with_nothing_readable_keeps_the_brand(kb: KnowledgeBase, tmp_path: Path) -> None:
+    kb.ingest([_guidelines(tmp_path)], brand="Acme")
+    report = kb.ingest([tmp_path / "nope"], brand="Acme", rebuild=True)
+    assert report.errors and report.total_chunks == 3
