@@ -304,20 +304,34 @@ BoxRole = Literal["product", "headline", "logo", "cta", "free"]
 
 
 class Box(_Model):
-    """A role-labelled rectangle in canvas fractions: (0, 0) is the top-left, 1 is the full side."""
+    """A role-labelled rectangle in canvas fractions: (x0, y0) top-left, (x1, y1) bottom-right, 0..1.
+
+    The same shape as a layout file's boxes: ``{"role": "logo", "x0": 0.8, "y0": 0.85, "x1": 0.95, "y1": 0.95}``.
+    """
 
     role: BoxRole
-    x: float = Field(ge=0, le=1)
-    y: float = Field(ge=0, le=1)
-    w: float = Field(gt=0, le=1)
-    h: float = Field(gt=0, le=1)
+    x0: float
+    y0: float
+    x1: float
+    y1: float
 
     @model_validator(mode="after")
     def _inside_canvas(self) -> Box:
         eps = 1e-6
-        if self.x + self.w > 1 + eps or self.y + self.h > 1 + eps:
-            raise ValueError(f"{self.role} box ({self.x}, {self.y}, {self.w}, {self.h}) leaves the canvas")
+        coords = (self.x0, self.y0, self.x1, self.y1)
+        if min(coords) < -eps or max(coords) > 1 + eps:
+            raise ValueError(f"{self.role} box {coords} leaves the canvas; use fractions from 0 to 1")
+        if self.x1 <= self.x0 or self.y1 <= self.y0:
+            raise ValueError(f"{self.role} box {coords} is empty; x1 must exceed x0 and y1 exceed y0")
         return self
+
+    @property
+    def w(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def h(self) -> float:
+        return self.y1 - self.y0
 
     @property
     def area(self) -> float:

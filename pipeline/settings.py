@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
     # Diffusion model for drafts; "bundled" is onbrand's own small CPU draft model.
     diffusion_model: str = "bundled"
+    # Folder holding the lllyasviel/Annotators weights: HED, MiDaS depth and OpenPose conditions need it.
+    annotators: Path | None = None
     # LLM for the agent ("openai:<model>", "ollama:<model>", "llamacpp:<path>"); None = offline templates.
     llm: str | None = None
     # Chroma server; when host is unset, an embedded PersistentClient lives in the workspace.

@@ -26,10 +26,12 @@ def test_brief_rejects_unknown_fields_and_duplicate_channels() -> None:
 
 
 def test_box_must_stay_inside_the_canvas() -> None:
-    Box(role="logo", x=0.8, y=0.8, w=0.2, h=0.2)
+    Box(role="logo", x0=0.8, y0=0.8, x1=1.0, y1=1.0)
     with pytest.raises(ValidationError, match="leaves the canvas"):
-        Box(role="logo", x=0.9, y=0.8, w=0.2, h=0.2)
-    layout = Layout(aspect=1.0, boxes=[Box(role="product", x=0.3, y=0.3, w=0.4, h=0.5)])
+        Box(role="logo", x0=0.9, y0=0.8, x1=1.1, y1=1.0)
+    with pytest.raises(ValidationError, match="is empty"):
+        Box(role="logo", x0=0.5, y0=0.8, x1=0.4, y1=1.0)
+    layout = Layout(aspect=1.0, boxes=[Box(role="product", x0=0.3, y0=0.3, x1=0.7, y1=0.8)])
     assert layout.boxes_with_role("product")[0].area == pytest.approx(0.2)
 
 
