@@ -470,6 +470,7 @@ class _Line:
     size: float
     bold: bool
     page: int
+    cells: tuple[str, ...] = ()  # set when the line is a row of a table (columns found in layout mode)
 
 
 def load_pdf(path: Path) -> list[Block]:
@@ -537,7 +538,45 @@ def _pdf_page_lines(page: Any, number: int) -> list[_Line]:
                 bold_chars += n if bold else 0
             text += piece
     end_line()
-    return out
+    return _mark_table_rows(out, page)
+
+
+def _layout_rows(page: Any) -> dict[str, tuple[str, ...]]:
+    """Lines of the page's layout-mode text that split into aligned columns, keyed by their words."""
+    try:
+        layout = page.extract_text(extraction_mode="layout")
+    except Exception:  # layout mode is a best-effort extra; the plain text is already read
+        return {}
+    candidates: list[tuple[str, tuple[str, ...]]] = []
+    for raw in layout.split("\n"):
+        cells = tuple(c for c in re.split(r"\s{3,}", raw.strip()) if c)
+        if len(cells) >= 2:
+            candidates.append((" ".join(" ".join(cells).split()), cells))
+    rows: dict[str, tuple[str, ...]] = {}
+    for i, (key, cells) in enumerate(candidates):
+        short = all(len(c) <= 40 for c in cells)
+        # Two columns of short cells count only in a run of three: otherwise it is likely two-column prose.
+        neighbours = sum(
+            1 for j in (i - 2, i - 1, i + 1, i + 2) if 0 <= j < len(candidates) and len(candidates[j][1]) == len(cells)
+        )
+        if (len(cells) >= 3 and short) or (len(cells) == 2 and short and neighbours >= 2):
+            rows[key] = cells
+    return rows
+
+
+def _mark_table_rows(lines: list[_Line], page: Any) -> list[_Line]:
+    rows = _layout_rows(page)
+    if not rows:
+        return lines
+    for line in lines:
+        cells = rows.get(" ".join(line.text.split()))
+        if cells:
+            line.cells = cells
+    # A lone "row" is not a table: keep only runs of two or more.
+    for i, line in enumerate(lines):
+        if line.cells and not ((i > 0 and lines[i - 1].cells) or (i + 1 < len(lines) and lines[i + 1].cells)):
+            line.cells = ()
+    return lines
 
 
 def _drop_running_lines(lines: list[_Line], n_pages: int) -> list[_Line]:
@@ -582,7 +621,19 @@ def _pdf_lines_to_blocks(lines: list[_Line]) -> list[Block]:
             blocks.extend(text_to_blocks(text, page=pending[0].page) if not has_font_info else _body_blocks(pending))
             pending.clear()
 
+    table: list[_Line] = []
+
+    def flush_table() -> None:
+        if table:
+            blocks.append(Block("table", "\n".join(" | ".join(ln.cells) for ln in table), page=table[0].page))
+            table.clear()
+
     for line in lines:
+        if line.cells:
+            flush()
+            table.append(line)
+            continue
+        flush_table()
         is_heading = False
         if has_font_info and len(line.text) <= 120 and not line.text.endswith((".", ",")):
             if line.size in heading_sizes:
@@ -601,6 +652,7 @@ def _pdf_lines_to_blocks(lines: list[_Line]) -> list[Block]:
         else:
             pending.append(line)
     flush()
+    flush_table()
     return blocks
 
 

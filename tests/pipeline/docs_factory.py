@@ -84,3 +84,31 @@ def make_image_only_pdf(path: Path, tmp: Path) -> Path:
     pdf.image(str(image), x=10, y=10, w=100)
     pdf.output(str(path))
     return path
+
+
+def make_palette_pdf(path: Path) -> Path:
+    """A brand-book page whose palette is a real PDF table (cells positioned in columns)."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 20)
+    pdf.multi_cell(0, 10, "Northwind Brand Guidelines", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "B", 15)
+    pdf.multi_cell(0, 8, "Colour palette", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=10)
+    pdf.multi_cell(0, 5, "Our palette is built from four colours.", new_x="LMARGIN", new_y="NEXT")
+    rows = [
+        ("Name", "Role", "HEX", "RGB", "CMYK"),
+        ("Northwind Navy", "Primary", "#1B2A41", "27 42 65", "90 75 40 45"),
+        ("Gale Blue", "Secondary", "#3A7CA5", "58 124 165", "76 40 18 2"),
+        ("Signal Orange", "Accent", "#F26419", "242 100 25", "0 72 100 0"),
+        ("Fog", "Neutral", "#E5E5E5", "229 229 229", "9 6 7 0"),
+    ]
+    with pdf.table() as table:
+        for values in rows:
+            row = table.row()
+            for value in values:
+                row.cell(value)
+    pdf.output(str(path))
+    return path

@@ -200,3 +200,19 @@ def test_sub_brand_file_names_count() -> None:
     )
     master, subs = split_sub_brands([chunk])
     assert not master and list(subs) == ["Kids"]
+
+
+@pytest.mark.unit
+def test_palette_from_a_pdf_table(tmp_path: Path) -> None:
+    from pipeline.documents import load_document
+    from tests.pipeline.docs_factory import make_palette_pdf
+
+    blocks = load_document(make_palette_pdf(tmp_path / "palette.pdf"))
+    profile = extract_profile("Northwind", chunk_blocks(blocks, brand="Northwind", source="palette.pdf"))
+    assert [(c.name, c.hex, c.role) for c in profile.palette] == [
+        ("Northwind Navy", "#1B2A41", "primary"),
+        ("Gale Blue", "#3A7CA5", "secondary"),
+        ("Signal Orange", "#F26419", "accent"),
+        ("Fog", "#E5E5E5", "neutral"),
+    ]
+    assert profile.palette[2].cmyk == (0.0, 72.0, 100.0, 0.0) and profile.palette[2].rgb == (242, 100, 25)

@@ -164,3 +164,13 @@ def test_html_layout_tables_are_read_once(tmp_path: Path) -> None:
     text = "\n".join(b.text for b in blocks)
     assert text.count("Place it top-left.") == 1 and ("heading", "Logo") in kinds(blocks)
     assert all(b.kind != "table" for b in blocks)
+
+
+def test_pdf_tables_keep_their_columns(tmp_path: Path) -> None:
+    from tests.pipeline.docs_factory import make_palette_pdf
+
+    blocks = load_document(make_palette_pdf(tmp_path / "palette.pdf"))
+    table = next(b for b in blocks if b.kind == "table")
+    assert table.text.splitlines()[0] == "Name | Role | HEX | RGB | CMYK"
+    assert "Signal Orange | Accent | #F26419 | 242 100 25 | 0 72 100 0" in table.text
+    assert ("heading", "Colour palette") in kinds(blocks)
