@@ -1,0 +1,390 @@
+"""Rendering drafts with diffusers: Stable Diffusion steered by one or more ControlNets.
+
+Pipelines load strictly from local files (a diffusers folder, a single-file checkpoint, or the
+Hugging Face cache with ``local_files_only``), stay warm in a small per-process cache keyed by
+model + ControlNets + dtype + device, and render drafts of the same size and settings as one batch.
+Each draft has its own ``torch.Generator``, so any draft re-renders alone to the same image.
+
+    >>> renderer = Renderer()
+    >>> job = RenderJob(prompt="a teal can on sea foam", seed=7, width=512, height=512)
+    >>> image = renderer.render([job], model="/models/sd15")[0].image  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from pipeline.errors import UserError
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+SchedulerName = Literal["dpmpp_2m_karras", "euler_a", "euler", "ddim", "lcm", "default"]
+SCHEDULER_LABELS = {  # the names A1111 and ComfyUI users know
+    "dpmpp_2m_karras": "DPM++ 2M Karras",
+    "euler_a": "Euler a",
+    "euler": "Euler",
+    "ddim": "DDIM",
+    "lcm": "LCM",
+    "default": "model default",
+}
+
+
+class ControlSpec(BaseModel):
+    """One ControlNet input: which ControlNet model, its conditioning image, and its scale."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: str  # folder or hub id of the ControlNet
+    image: str  # path of the conditioning image (PNG)
+    scale: float = Field(default=1.0, ge=0, le=2)
+    type: str = "boxes"  # what drew the image: boxes, segmentation, canny, lineart, ...
+
+
+class RenderJob(BaseModel):
+    """Everything that decides one image. Saved into the PNG, so a draft can be re-rendered from its file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prompt: str = Field(min_length=1)
+    negative_prompt: str = ""
+    seed: int = Field(default=0, ge=0, lt=2**63)
+    width: int = Field(default=512, gt=0)
+    height: int = Field(default=512, gt=0)
+    steps: int = Field(default=20, ge=1, le=200)
+    guidance: float = Field(default=7.0, ge=0, le=30)
+    scheduler: SchedulerName = "dpmpp_2m_karras"
+    controls: list[ControlSpec] = Field(default_factory=list)
+    model: str = ""  # filled in by the renderer
+    layout: dict[str, Any] | None = None  # the layout the conditions were drawn from, for provenance
+
+    @field_validator("width", "height")
+    @classmethod
+    def _multiple_of_8(cls, value: int) -> int:
+        if value % 8:
+            raise ValueError(f"{value} is not a multiple of 8; use e.g. 512 or 768")
+        return value
+
+    def batch_key(self) -> tuple[Any, ...]:
+        """Jobs with equal keys can share one pipeline call."""
+        controls = tuple((c.model, c.scale) for c in self.controls)
+        return (self.width, self.height, self.steps, self.guidance, self.scheduler, controls)
+
+
+@dataclass
+class RenderedImage:
+    job: RenderJob
+    image: Image.Image
+    seconds: float
+
+
+# --- loading --------------------------------------------------------------------------------------
+
+_PIPELINES: OrderedDict[tuple[str, ...], Any] = OrderedDict()
+_LOCK = threading.Lock()
+LOADS = {"count": 0}  # how many pipelines this process has loaded (tests check the cache with it)
+
+
+def pick_device_dtype(device: str = "auto", dtype: str = "auto") -> tuple[str, Any]:
+    import torch
+
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available() else "cpu"
+    if dtype == "auto":
+        chosen = torch.float16 if device in ("cuda", "mps") else torch.float32
+    else:
+        chosen = {"fp16": torch.float16, "bf16": torch.bfloat16, "fp32": torch.float32}[dtype]
+    return device, chosen
+
+
+def _model_kind(model: str) -> str:
+    path = Path(model).expanduser()
+    if path.is_dir():
+        if not (path / "model_index.json").is_file():
+            raise UserError(
+                f"{model}: not a diffusers pipeline folder (no model_index.json); point --model at the folder "
+                "that holds model_index.json, or at a single .safetensors checkpoint"
+            )
+        return "folder"
+    if path.suffix in (".safetensors", ".ckpt"):
+        if not path.is_file():
+            raise UserError(f"{model}: no such checkpoint file")
+        return "single_file"
+    if path.exists() or model.startswith((".", "/", "~")):
+        raise UserError(f"{model}: not a model folder or a .safetensors/.ckpt checkpoint")
+    return "hub"
+
+
+def load_pipeline(
+    model: str,
+    controlnets: tuple[str, ...] = (),
+    *,
+    device: str = "auto",
+    dtype: str = "auto",
+    allow_downloads: bool = False,
+    max_loaded: int = 2,
+) -> Any:
+    """A warm pipeline for ``model`` with ``controlnets``, loaded once per process (LRU of ``max_loaded``)."""
+    device, torch_dtype = pick_device_dtype(device, dtype)
+    key = (str(model), *controlnets, str(torch_dtype), device)
+    with _LOCK:
+        if key in _PIPELINES:
+            _PIPELINES.move_to_end(key)
+            return _PIPELINES[key]
+    pipe = _load(model, controlnets, device, torch_dtype, allow_downloads)
+    with _LOCK:
+        _PIPELINES[key] = pipe
+        while len(_PIPELINES) > max(1, max_loaded):
+            _PIPELINES.popitem(last=False)
+    return pipe
+
+
+def clear_cache() -> None:
+    with _LOCK:
+        _PIPELINES.clear()
+
+
+def _load(model: str, controlnets: tuple[str, ...], device: str, torch_dtype: Any, allow_downloads: bool) -> Any:
+    import diffusers
+
+    # Library chatter (component bars, dtype notes) is not onbrand's output; real errors still raise.
+    diffusers.utils.logging.set_verbosity_error()
+    diffusers.utils.logging.disable_progress_bar()
+    kind = _model_kind(model)
+    local = not allow_downloads
+    nets = [_load_controlnet(path, torch_dtype, local) for path in controlnets]
+    try:
+        if kind == "single_file":
+            base = diffusers.StableDiffusionPipeline.from_single_file(model, dtype=torch_dtype, local_files_only=local)
+        else:
+            base = diffusers.DiffusionPipeline.from_pretrained(
+                model, dtype=torch_dtype, local_files_only=local, safety_checker=None, requires_safety_checker=False
+            )
+    except (OSError, ValueError, KeyError) as exc:
+        hint = (
+            "set ONBRAND_ALLOW_DOWNLOADS=true where a model hub is reachable"
+            if kind == "hub"
+            else ("the folder is incomplete or not a diffusers model")
+        )
+        raise UserError(f"model '{model}' could not be loaded ({exc.__class__.__name__}); {hint}") from exc
+    family = type(base).__name__
+    if not family.startswith("StableDiffusion") or "Upscale" in family or "Inpaint" in family:
+        raise UserError(f"model '{model}' is a {family}; onbrand renders with Stable Diffusion 1.x/2.x or SDXL models")
+    pipe = base
+    if nets:
+        _check_controlnet_fits(base, nets, model, controlnets)
+        # The ControlNet variant of the same family (SD or SDXL), sharing the loaded components.
+        pipe = diffusers.AutoPipelineForText2Image.from_pipe(base, controlnet=nets[0] if len(nets) == 1 else nets)
+    pipe.set_progress_bar_config(disable=True)
+    pipe = pipe.to(device)
+    LOADS["count"] += 1
+    return pipe
+
+
+def _load_controlnet(path: str, torch_dtype: Any, local: bool) -> Any:
+    from diffusers import ControlNetModel
+
+    try:
+        return ControlNetModel.from_pretrained(path, dtype=torch_dtype, local_files_only=local)
+    except (OSError, ValueError) as exc:
+        raise UserError(
+            f"ControlNet '{path}' could not be loaded ({exc.__class__.__name__}); point it at a local "
+            "diffusers ControlNet folder (config.json + weights)"
+        ) from exc
+
+
+def _check_controlnet_fits(base: Any, nets: list[Any], model: str, paths: tuple[str, ...]) -> None:
+    """A ControlNet must share the base UNet's text-conditioning width and block layout."""
+    unet = base.unet.config
+    for net, path in zip(nets, paths, strict=True):
+        cfg = net.config
+        if cfg.cross_attention_dim != unet.cross_attention_dim or tuple(cfg.block_out_channels) != tuple(
+            unet.block_out_channels
+        ):
+            raise UserError(
+                f"ControlNet '{path}' does not match model '{model}' (cross-attention {cfg.cross_attention_dim} vs "
+                f"{unet.cross_attention_dim}); use a ControlNet trained for this base model family"
+            )
+
+
+def set_scheduler(pipe: Any, name: SchedulerName) -> None:
+    import diffusers
+
+    if name == "default":
+        return
+    config = pipe.scheduler.config
+    if name == "dpmpp_2m_karras":
+        scheduler = diffusers.DPMSolverMultistepScheduler.from_config(
+            config, algorithm_type="dpmsolver++", solver_order=2, use_karras_sigmas=True
+        )
+    elif name == "euler_a":
+        scheduler = diffusers.EulerAncestralDiscreteScheduler.from_config(config)
+    elif name == "euler":
+        scheduler = diffusers.EulerDiscreteScheduler.from_config(config)
+    elif name == "ddim":
+        scheduler = diffusers.DDIMScheduler.from_config(config)
+    else:
+        scheduler = diffusers.LCMScheduler.from_config(config)
+    if type(pipe.scheduler) is not type(scheduler) or dict(pipe.scheduler.config) != dict(scheduler.config):
+        pipe.scheduler = scheduler
+
+
+# --- rendering ------------------------------------------------------------------------------------
+
+
+def _load_condition(spec: ControlSpec, width: int, height: int) -> Image.Image:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(spec.image) as raw:
+            image = raw.convert("RGB")
+    except (OSError, UnidentifiedImageError) as exc:
+        raise UserError(f"{spec.image}: not a readable image ({exc.__class__.__name__}); use a PNG or JPEG") from exc
+    return image if image.size == (width, height) else image.resize((width, height))
+
+
+class Renderer:
+    """Renders jobs in batches on a warm pipeline. Cheap to build; the first render loads the model."""
+
+    def __init__(
+        self,
+        device: str = "auto",
+        dtype: str = "auto",
+        batch_size: int = 8,
+        max_loaded: int = 2,
+        allow_downloads: bool = False,
+    ) -> None:
+        self.device, self.dtype = device, dtype
+        self.batch_size = max(1, batch_size)
+        self.max_loaded = max_loaded
+        self.allow_downloads = allow_downloads
+
+    def render(self, jobs: list[RenderJob], model: str) -> list[RenderedImage]:
+        """Images in the order of ``jobs``; jobs with the same size and settings share pipeline calls."""
+        import torch
+
+        if not jobs:
+            return []
+        groups: dict[tuple[Any, ...], list[int]] = {}
+        for i, job in enumerate(jobs):
+            groups.setdefault(job.batch_key(), []).append(i)
+        results: list[RenderedImage | None] = [None] * len(jobs)
+        for indices in groups.values():
+            first = jobs[indices[0]]
+            nets = tuple(c.model for c in first.controls)
+            pipe = load_pipeline(
+                model,
+                nets,
+                device=self.device,
+                dtype=self.dtype,
+                allow_downloads=self.allow_downloads,
+                max_loaded=self.max_loaded,
+            )
+            set_scheduler(pipe, first.scheduler)
+            size = self.batch_size
+            start = 0
+            while start < len(indices):
+                batch = [jobs[i] for i in indices[start : start + size]]
+                try:
+                    images, seconds = self._call(pipe, batch)
+                except torch.cuda.OutOfMemoryError:
+                    torch.cuda.empty_cache()
+                    if size > 1:
+                        size = max(1, size // 2)  # retry the same drafts in smaller batches
+                        continue
+                    pipe.enable_model_cpu_offload()  # last resort: weights stream to the GPU per module
+                    continue
+                for i, image in zip(indices[start : start + len(batch)], images, strict=True):
+                    results[i] = RenderedImage(jobs[i].model_copy(update={"model": model}), image, seconds / len(batch))
+                start += len(batch)
+        return [r for r in results if r is not None]
+
+    @staticmethod
+    def _call(pipe: Any, batch: list[RenderJob]) -> tuple[list[Image.Image], float]:
+        import torch
+
+        first = batch[0]
+        device = pipe._execution_device if hasattr(pipe, "_execution_device") else pipe.device
+        gen_device = "cpu" if str(device).startswith("mps") else device
+        kwargs: dict[str, Any] = {
+            "prompt": [j.prompt for j in batch],
+            "negative_prompt": [j.negative_prompt for j in batch],
+            "width": first.width,
+            "height": first.height,
+            "num_inference_steps": first.steps,
+            "guidance_scale": first.guidance,
+            # One generator per draft: draft k of a batch equals the same draft rendered alone.
+            "generator": [torch.Generator(device=gen_device).manual_seed(j.seed) for j in batch],
+        }
+        if first.controls:
+            conditions = [[_load_condition(c, first.width, first.height) for c in j.controls] for j in batch]
+            # One ControlNet: a list over the batch. Several: one list of per-ControlNet images per draft.
+            kwargs["image"] = [c[0] for c in conditions] if len(first.controls) == 1 else conditions
+            scales = [c.scale for c in first.controls]
+            kwargs["controlnet_conditioning_scale"] = scales[0] if len(scales) == 1 else scales
+        started = time.perf_counter()
+        images = pipe(**kwargs).images
+        return list(images), time.perf_counter() - started
+
+
+# --- PNG metadata ---------------------------------------------------------------------------------
+
+
+def a1111_parameters(job: RenderJob) -> str:
+    """The text that A1111, ComfyUI and Civitai read from a PNG's ``parameters`` chunk."""
+    lines = [job.prompt]
+    if job.negative_prompt:
+        lines.append(f"Negative prompt: {job.negative_prompt}")
+    fields = [
+        f"Steps: {job.steps}",
+        f"Sampler: {SCHEDULER_LABELS[job.scheduler]}",
+        f"CFG scale: {job.guidance:g}",
+        f"Seed: {job.seed}",
+        f"Size: {job.width}x{job.height}",
+        f"Model: {Path(job.model).name or job.model}",
+    ]
+    fields += [
+        f'ControlNet {n}: "Module: {c.type}, Model: {Path(c.model).name}, Weight: {c.scale:g}"'
+        for n, c in enumerate(job.controls)
+    ]
+    lines.append(", ".join(fields))
+    return "\n".join(lines)
+
+
+def save_png(rendered: RenderedImage, path: Path) -> Path:
+    """Write the image with both an A1111 ``parameters`` chunk and an ``onbrand`` JSON chunk."""
+    from importlib.metadata import version
+
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("parameters", a1111_parameters(rendered.job))
+    payload = {"onbrand_version": version("onbrand"), **rendered.job.model_dump(mode="json")}
+    info.add_itxt("onbrand", json.dumps(payload, sort_keys=True))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rendered.image.save(path, format="PNG", pnginfo=info)
+    return path
+
+
+def read_png_job(path: Path) -> RenderJob:
+    """The job saved in a draft PNG: re-render it with ``Renderer().render([job], job.model)``."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            raw = image.info.get("onbrand") or getattr(image, "text", {}).get("onbrand")
+    except (OSError, UnidentifiedImageError) as exc:
+        raise UserError(f"{path}: not a readable PNG") from exc
+    if not raw:
+        raise UserError(f"{path}: holds no onbrand metadata; only PNGs that onbrand rendered can be re-rendered")
+    data = json.loads(raw)
+    data.pop("onbrand_version", None)
+    return RenderJob.model_validate(data)

@@ -1,0 +1,147 @@
+"""Rendering with tiny random-weight pipelines saved as real diffusers folders (2 steps, 64 px)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from pydantic import ValidationError
+
+from pipeline import render
+from pipeline.errors import UserError
+from pipeline.layouts import draw_box_map, draw_segmentation, make_layout
+from pipeline.render import ControlSpec, Renderer, RenderJob, read_png_job, save_png
+from tests.pipeline.tiny_diffusion import build_tiny_controlnet, build_tiny_pipeline
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    root = tmp_path_factory.mktemp("tiny-models")
+    layout = make_layout("centred_hero", 1.0)
+    draw_box_map(layout, 64, 64).save(root / "boxes.png")
+    draw_segmentation(layout, 64, 64).save(root / "seg.png")
+    return {
+        "sd": str(build_tiny_pipeline(root)),
+        "sd_other": str(build_tiny_pipeline(root / "other", seed=1)),
+        "cn": str(build_tiny_controlnet(root / "cn")),
+        "cn2": str(build_tiny_controlnet(root / "cn2", seed=1)),
+        "cn_wrong": str(build_tiny_controlnet(root / "cn-wrong", cross_attention_dim=64)),
+        "boxes": str(root / "boxes.png"),
+        "seg": str(root / "seg.png"),
+    }
+
+
+def jobs_for(tiny: dict[str, str], n: int = 3, **kw: object) -> list[RenderJob]:
+    control = [ControlSpec(model=tiny["cn"], image=tiny["boxes"], scale=0.8)]
+    return [
+        RenderJob(
+            prompt=f"a teal can on sea foam, draft {i}",
+            negative_prompt="text, watermark",
+            seed=100 + i,
+            width=64,
+            height=64,
+            steps=2,
+            controls=control,
+            **kw,
+        )
+        for i in range(n)
+    ]  # type: ignore[arg-type]
+
+
+def pixels(image: Image.Image) -> np.ndarray:
+    return np.asarray(image).astype(np.int16)
+
+
+def test_a_draft_in_a_batch_matches_the_same_draft_alone(tiny: dict[str, str]) -> None:
+    renderer = Renderer(batch_size=8)
+    jobs = jobs_for(tiny)
+    batch = renderer.render(jobs, model=tiny["sd"])
+    alone = renderer.render([jobs[1]], model=tiny["sd"])[0]
+    assert [r.job.seed for r in batch] == [100, 101, 102]
+    assert batch[1].image.size == (64, 64)
+    assert np.abs(pixels(batch[1].image) - pixels(alone.image)).max() <= 2
+    assert np.abs(pixels(batch[0].image) - pixels(batch[1].image)).max() > 10  # seeds matter
+
+
+def test_same_inputs_give_the_same_bytes(tiny: dict[str, str]) -> None:
+    renderer = Renderer()
+    job = jobs_for(tiny, 1)[0]
+    first, second = (renderer.render([job], model=tiny["sd"])[0].image for _ in range(2))
+    assert first.tobytes() == second.tobytes()
+
+
+def test_the_pipeline_stays_warm_and_the_cache_is_bounded(tiny: dict[str, str]) -> None:
+    render.clear_cache()
+    renderer = Renderer(max_loaded=1)
+    before = render.LOADS["count"]
+    renderer.render(jobs_for(tiny, 1), model=tiny["sd"])
+    renderer.render(jobs_for(tiny, 2), model=tiny["sd"])
+    assert render.LOADS["count"] == before + 1  # the second call did not reload
+    renderer.render(jobs_for(tiny, 1), model=tiny["sd_other"])
+    renderer.render(jobs_for(tiny, 1), model=tiny["sd"])
+    assert render.LOADS["count"] == before + 3  # max_loaded=1: switching models evicts
+
+
+def test_metadata_round_trip_re_renders_the_same_image(tiny: dict[str, str], tmp_path: Path) -> None:
+    renderer = Renderer()
+    rendered = renderer.render(jobs_for(tiny, 1, layout={"template": "centred_hero"}), model=tiny["sd"])[0]
+    path = save_png(rendered, tmp_path / "draft.png")
+    parameters = Image.open(path).info["parameters"]
+    assert parameters.startswith("a teal can on sea foam, draft 0\nNegative prompt: text, watermark\n")
+    assert "Steps: 2, Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 100, Size: 64x64" in parameters
+    job = read_png_job(path)
+    assert job == rendered.job and job.layout == {"template": "centred_hero"}
+    again = renderer.render([job], model=job.model)[0]
+    assert np.abs(pixels(again.image) - pixels(rendered.image)).max() <= 2
+
+
+@pytest.mark.parametrize("scheduler", ["dpmpp_2m_karras", "euler_a", "euler", "ddim", "lcm", "default"])
+def test_every_scheduler_renders(tiny: dict[str, str], scheduler: str) -> None:
+    out = Renderer().render(jobs_for(tiny, 1, scheduler=scheduler), model=tiny["sd"])[0]
+    assert out.image.size == (64, 64) and pixels(out.image).std() > 0
+
+
+def test_two_controlnets_and_no_controlnet(tiny: dict[str, str]) -> None:
+    controls = [
+        ControlSpec(model=tiny["cn"], image=tiny["boxes"], scale=0.8),
+        ControlSpec(model=tiny["cn2"], image=tiny["seg"], scale=0.5, type="segmentation"),
+    ]
+    jobs = [RenderJob(prompt="a can", seed=s, width=64, height=64, steps=2, controls=controls) for s in (1, 2)]
+    both = Renderer().render(jobs, model=tiny["sd"])
+    alone = Renderer().render(jobs[1:], model=tiny["sd"])[0]
+    assert np.abs(pixels(both[1].image) - pixels(alone.image)).max() <= 2
+    plain = RenderJob(prompt="a can", seed=1, width=64, height=64, steps=2)
+    assert Renderer().render([plain], model=tiny["sd"])[0].image.size == (64, 64)
+
+
+def test_bad_inputs_are_one_line_user_errors(tiny: dict[str, str], tmp_path: Path) -> None:
+    renderer = Renderer()
+    job = RenderJob(prompt="a can", seed=1, width=64, height=64, steps=2)
+    with pytest.raises(UserError, match=r"no model_index\.json"):
+        renderer.render([job], model=str(tmp_path))
+    with pytest.raises(UserError, match="no such checkpoint file"):
+        renderer.render([job], model=str(tmp_path / "model.safetensors"))
+    with pytest.raises(UserError, match="ONBRAND_ALLOW_DOWNLOADS"):
+        renderer.render([job], model="some-org/not-in-the-cache")
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    (partial / "model_index.json").write_text((Path(tiny["sd"]) / "model_index.json").read_text())
+    with pytest.raises(UserError, match="could not be loaded"):
+        renderer.render([job], model=str(partial))
+    wrong = job.model_copy(update={"controls": [ControlSpec(model=tiny["cn_wrong"], image=tiny["boxes"])]})
+    with pytest.raises(UserError, match="does not match model"):
+        renderer.render([wrong], model=tiny["sd"])
+    corrupt = tmp_path / "corrupt.png"
+    corrupt.write_bytes(b"\x89PNG not really")
+    bad_image = job.model_copy(update={"controls": [ControlSpec(model=tiny["cn"], image=str(corrupt))]})
+    with pytest.raises(UserError, match="not a readable image"):
+        renderer.render([bad_image], model=tiny["sd"])
+    with pytest.raises(ValidationError, match="not a multiple of 8"):
+        RenderJob(prompt="a can", width=100, height=64)
+    with pytest.raises(UserError, match="holds no onbrand metadata"):
+        Image.new("RGB", (8, 8)).save(tmp_path / "plain.png")
+        read_png_job(tmp_path / "plain.png")
