@@ -309,6 +309,133 @@ def print_profile(profile: BrandProfile, console: Console) -> None:
 # --- briefs, settings, demo ------------------------------------------------------------------
 
 
+# --- generate -------------------------------------------------------------------------------
+
+
+@app.command()
+def generate(
+    prompt: Annotated[str, typer.Argument(help="What to draw.")],
+    negative: Annotated[str, typer.Option("--negative", help="What not to draw.")] = "",
+    seed: Annotated[int, typer.Option(min=0, help="Random seed: same seed and inputs, same image.")] = 0,
+    steps: Annotated[int, typer.Option(min=1, max=200)] = 20,
+    guidance: Annotated[float, typer.Option(min=0, max=30, help="Classifier-free guidance scale.")] = 7.0,
+    width: Annotated[int, typer.Option(help="Multiple of 8.")] = 512,
+    height: Annotated[int, typer.Option(help="Multiple of 8.")] = 512,
+    scheduler: Annotated[str, typer.Option(help="dpmpp_2m_karras, euler_a, euler, ddim, lcm or default.")] = (
+        "dpmpp_2m_karras"
+    ),
+    layout: Annotated[Path | None, typer.Option(help='LAYOUT.json: {"boxes":[{"role","x0","y0","x1","y1"}]}.')] = None,
+    control_image: Annotated[Path | None, typer.Option(help="A reference image to build a condition from.")] = None,
+    control_type: Annotated[str, typer.Option(help="canny, lineart, shuffle (offline); hed, depth, openpose.")] = (
+        "canny"
+    ),
+    controlnet: Annotated[
+        list[str] | None, typer.Option(help="ControlNet folder(s), one per condition, in the order given.")
+    ] = None,
+    control_scale: Annotated[float, typer.Option(min=0, max=2)] = 1.0,
+    model: Annotated[str | None, typer.Option(help="Diffusers folder, .safetensors file or cached hub id.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output PNG (default: onbrand-SEED.png).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Render one image with Stable Diffusion (+ ControlNet), with its settings embedded in the PNG."""
+    from pydantic import ValidationError
+
+    from pipeline.render import ControlSpec, Renderer, RenderJob, save_png
+    from pipeline.settings import load_settings
+
+    settings = load_settings()
+    model = model or (settings.diffusion_model if settings.diffusion_model != "bundled" else None)
+    if not model:
+        raise _user_error(
+            "no model to render with: the bundled draft model is not shipped yet; pass --model PATH "
+            "(a diffusers folder or a .safetensors checkpoint) or set ONBRAND_DIFFUSION_MODEL"
+        )
+    out = out or Path(f"onbrand-{seed}.png")
+    conditions = _conditions(layout, control_image, control_type, width, height, settings)
+    nets = list(controlnet or [])
+    if conditions and len(nets) != len(conditions):
+        raise _user_error(
+            f"{len(conditions)} condition(s) but {len(nets)} --controlnet folder(s); pass one --controlnet per "
+            "condition (the layout first, then the control image)"
+        )
+    controls = []
+    for n, ((kind, image), net) in enumerate(zip(conditions, nets, strict=False)):
+        path = out.with_name(f"{out.stem}.control-{n}.png")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        image.save(path)
+        controls.append(ControlSpec(model=net, image=str(path), scale=control_scale, type=kind))
+    try:
+        job = RenderJob(
+            prompt=prompt,
+            negative_prompt=negative,
+            seed=seed,
+            steps=steps,
+            guidance=guidance,
+            width=width,
+            height=height,
+            scheduler=scheduler,
+            controls=controls,
+            layout=_read_layout(layout, width / height).model_dump(mode="json") if layout else None,
+        )
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise _user_error(f"--{'.'.join(str(p) for p in err['loc'])}: {err['msg']}") from exc
+    rendered = Renderer(device=settings.device, allow_downloads=settings.allow_downloads).render([job], model=model)[0]
+    save_png(rendered, out)
+    if as_json:
+        _emit_json(
+            {
+                "out": str(out),
+                "seconds": round(rendered.seconds, 3),
+                **rendered.job.model_dump(mode="json", exclude={"layout"}),
+            }
+        )
+    else:
+        _console().print(f"[green]saved[/green] {out} ({width}x{height}, seed {seed}, {rendered.seconds:.1f} s)")
+
+
+def _user_error(message: str) -> Exception:
+    from pipeline.errors import UserError
+
+    return UserError(message)
+
+
+def _conditions(
+    layout: Path | None, control_image: Path | None, control_type: str, width: int, height: int, settings: Settings
+) -> list[tuple[str, Any]]:
+    """ControlNet conditioning images from a layout file and/or a reference image."""
+    from pipeline.layouts import draw_box_map, reference_condition
+
+    out: list[tuple[str, Any]] = []
+    if layout is not None:
+        out.append(("boxes", draw_box_map(_read_layout(layout, width / height), width, height)))
+    if control_image is not None:
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(control_image) as raw:
+                reference = raw.convert("RGB")
+        except (OSError, UnidentifiedImageError) as exc:
+            raise _user_error(f"{control_image}: not a readable image; use a PNG or JPEG") from exc
+        annotators = str(settings.annotators) if settings.annotators else None
+        out.append((control_type, reference_condition(reference, control_type, width, height, annotators)))
+    return out
+
+
+def _read_layout(path: Path, aspect: float) -> Any:
+    from pydantic import ValidationError
+
+    from pipeline.briefs import read_yaml_mapping
+    from pipeline.models import Layout
+
+    data = read_yaml_mapping(path)  # JSON is YAML
+    try:
+        return Layout.model_validate({"aspect": aspect, **data})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise _user_error(f"{path}: '{'.'.join(str(p) for p in err['loc'])}': {err['msg']}") from exc
+
+
 @brief_app.command("check")
 def brief_check(path: Annotated[Path, typer.Argument(help="brief.yaml")], as_json: JsonFlag = False) -> None:
     """Validate a brief: fields, channels, schedule."""

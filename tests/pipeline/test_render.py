@@ -145,3 +145,64 @@ def test_bad_inputs_are_one_line_user_errors(tiny: dict[str, str], tmp_path: Pat
     with pytest.raises(UserError, match="holds no onbrand metadata"):
         Image.new("RGB", (8, 8)).save(tmp_path / "plain.png")
         read_png_job(tmp_path / "plain.png")
+
+
+def test_cli_generate_json_png_and_errors(
+    tiny: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from pipeline.cli import main
+
+    layout = tmp_path / "layout.json"
+    layout.write_text(
+        json.dumps(
+            {
+                "boxes": [
+                    {"role": "product", "x0": 0.3, "y0": 0.3, "x1": 0.7, "y1": 0.9},
+                    {"role": "logo", "x0": 0.8, "y0": 0.85, "x1": 0.95, "y1": 0.95},
+                ]
+            }
+        )
+    )
+    base = [
+        "generate",
+        "a teal can",
+        "--model",
+        tiny["sd"],
+        "--width",
+        "64",
+        "--height",
+        "64",
+        "--steps",
+        "2",
+        "--seed",
+        "7",
+        "--layout",
+        str(layout),
+        "--controlnet",
+        tiny["cn"],
+    ]
+    assert main([*base, "--out", str(tmp_path / "a.png"), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["seed"] == 7 and report["out"].endswith("a.png") and report["controls"][0]["type"] == "boxes"
+    assert main([*base, "--out", str(tmp_path / "b.png")]) == 0
+    # The same image byte for byte (the files differ only in the condition image's name in the metadata).
+    assert Image.open(tmp_path / "a.png").tobytes() == Image.open(tmp_path / "b.png").tobytes()
+    assert read_png_job(tmp_path / "a.png").layout["boxes"][0]["role"] == "product"  # type: ignore[index]
+
+    layout.write_text(json.dumps({"boxes": [{"role": "logo", "x0": 0.8, "y0": 0.8, "x1": 1.2, "y1": 0.9}]}))
+    cases = [
+        ([*base], "leaves the canvas"),
+        (["generate", "x", "--width", "64"], "--model PATH"),
+        (["generate", "x", "--model", tiny["sd"], "--width", "100"], "not a multiple of 8"),
+        (
+            ["generate", "x", "--model", tiny["sd"], "--width", "64", "--height", "64", "--layout", str(layout)],
+            "leaves the canvas",
+        ),
+    ]
+    for argv, message in cases:
+        capsys.readouterr()
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert message in err and len(err.strip().splitlines()) == 1, err
