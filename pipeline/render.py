@@ -79,6 +79,47 @@ class RenderJob(BaseModel):
         return (self.width, self.height, self.steps, self.guidance, self.scheduler, controls)
 
 
+class SpeedOptions(BaseModel):
+    """Opt-in CUDA speed switches; ignored on CPU and MPS, where they do not help."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    channels_last: bool = False  # NHWC memory format for the UNet and VAE convolutions
+    fuse_qkv: bool = False  # one matmul for the Q, K and V projections of every attention layer
+    compile: bool = False  # torch.compile the UNet (first call pays for compilation)
+    deepcache: bool = False  # reuse deep UNet features across steps (needs the DeepCache package)
+    deepcache_interval: int = Field(default=3, ge=2, le=10)
+
+
+def apply_speedups(pipe: Any, options: SpeedOptions) -> None:
+    """Apply the switches once per pipeline; idempotent."""
+    import torch
+
+    if not str(pipe.device).startswith("cuda"):
+        return
+    done: set[str] = getattr(pipe, "_onbrand_speedups", set())
+    if options.channels_last and "channels_last" not in done:
+        pipe.unet.to(memory_format=torch.channels_last)
+        pipe.vae.to(memory_format=torch.channels_last)
+        done.add("channels_last")
+    if options.fuse_qkv and "fuse_qkv" not in done:
+        pipe.fuse_qkv_projections()
+        done.add("fuse_qkv")
+    if options.compile and "compile" not in done:
+        pipe.unet = torch.compile(pipe.unet, mode="max-autotune-no-cudagraphs", fullgraph=False)
+        done.add("compile")
+    if options.deepcache and "deepcache" not in done:
+        try:
+            from DeepCache import DeepCacheSDHelper
+        except ImportError as exc:
+            raise UserError("the deepcache switch needs the DeepCache package: pip install DeepCache") from exc
+        helper = DeepCacheSDHelper(pipe=pipe)
+        helper.set_params(cache_interval=options.deepcache_interval, cache_branch_id=0)
+        helper.enable()
+        done.add("deepcache")
+    pipe._onbrand_speedups = done
+
+
 @dataclass
 class RenderedImage:
     job: RenderJob
@@ -184,9 +225,26 @@ def _load(model: str, controlnets: tuple[str, ...], device: str, torch_dtype: An
         # The ControlNet variant of the same family (SD or SDXL), sharing the loaded components.
         pipe = diffusers.AutoPipelineForText2Image.from_pipe(base, controlnet=nets[0] if len(nets) == 1 else nets)
     pipe.set_progress_bar_config(disable=True)
-    pipe = pipe.to(device)
+    if device == "cuda" and not _fits_on_gpu(pipe):
+        pipe.enable_model_cpu_offload()  # VRAM is short: each module visits the GPU only while it runs
+    else:
+        pipe = pipe.to(device)
     LOADS["count"] += 1
     return pipe
+
+
+def _fits_on_gpu(pipe: Any, headroom: float = 1.6) -> bool:
+    """Whether the weights, with room for activations, fit in the GPU's free memory."""
+    import torch
+
+    weights = sum(
+        p.numel() * p.element_size()
+        for c in pipe.components.values()
+        if isinstance(c, torch.nn.Module)
+        for p in c.parameters()
+    )
+    free, _total = torch.cuda.mem_get_info()
+    return bool(weights * headroom < free)
 
 
 def _load_controlnet(path: str, torch_dtype: Any, local: bool) -> Any:
@@ -261,8 +319,10 @@ class Renderer:
         batch_size: int = 8,
         max_loaded: int = 2,
         allow_downloads: bool = False,
+        speed: SpeedOptions | None = None,
     ) -> None:
         self.device, self.dtype = device, dtype
+        self.speed = speed or SpeedOptions()
         self.batch_size = max(1, batch_size)
         self.max_loaded = max_loaded
         self.allow_downloads = allow_downloads
@@ -289,6 +349,7 @@ class Renderer:
                 max_loaded=self.max_loaded,
             )
             set_scheduler(pipe, first.scheduler)
+            apply_speedups(pipe, self.speed)
             size = self.batch_size
             start = 0
             while start < len(indices):

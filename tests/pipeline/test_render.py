@@ -206,3 +206,51 @@ def test_cli_generate_json_png_and_errors(
         assert main(argv) == 2, argv
         err = capsys.readouterr().err
         assert message in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_out_of_memory_halves_the_batch_and_loses_no_draft(
+    tiny: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import torch
+
+    real_call = Renderer._call
+    sizes: list[int] = []
+
+    def flaky(pipe: object, batch: list[RenderJob]) -> object:
+        sizes.append(len(batch))
+        if len(batch) > 2:
+            raise torch.cuda.OutOfMemoryError("simulated")
+        return real_call(pipe, batch)
+
+    monkeypatch.setattr(Renderer, "_call", staticmethod(flaky))
+    jobs = jobs_for(tiny, 5)
+    out = Renderer(batch_size=8).render(jobs, model=tiny["sd"])
+    assert [r.job.seed for r in out] == [j.seed for j in jobs]
+    assert sizes[:2] == [5, 4] and max(sizes[2:]) <= 2
+
+
+def test_speed_switches_are_ignored_off_cuda(tiny: dict[str, str]) -> None:
+    from pipeline.render import SpeedOptions
+
+    fast = Renderer(speed=SpeedOptions(channels_last=True, fuse_qkv=True, compile=True))
+    plain = Renderer()
+    job = jobs_for(tiny, 1)[0]
+    assert (
+        fast.render([job], model=tiny["sd"])[0].image.tobytes()
+        == plain.render([job], model=tiny["sd"])[0].image.tobytes()
+    )
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif("not __import__('torch').cuda.is_available()", reason="needs a CUDA GPU")
+def test_speed_switches_keep_the_image_on_cuda(tiny: dict[str, str]) -> None:
+    from pipeline.render import SpeedOptions
+
+    job = jobs_for(tiny, 1)[0]
+    plain = Renderer(dtype="fp32").render([job], model=tiny["sd"])[0].image
+    fast = (
+        Renderer(dtype="fp32", speed=SpeedOptions(channels_last=True, fuse_qkv=True))
+        .render([job], model=tiny["sd"])[0]
+        .image
+    )
+    assert np.abs(pixels(plain) - pixels(fast)).max() <= 2
