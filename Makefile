@@ -46,6 +46,8 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/run.py
+	mkdir -p bench/results
+	$(BIN)/python tests/benchmarks/render_bench.py --out bench/results/render.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info bench/results

@@ -188,6 +188,12 @@ def load_pipeline(
     return pipe
 
 
+def put_pipeline(model: str, controlnets: tuple[str, ...], pipe: Any, *, device: str, dtype: Any) -> None:
+    """Hand the cache a pipeline built in memory (benchmarks, tests); later renders of ``model`` use it."""
+    with _LOCK:
+        _PIPELINES[(str(model), *controlnets, str(dtype), device)] = pipe
+
+
 def clear_cache() -> None:
     with _LOCK:
         _PIPELINES.clear()
@@ -329,6 +335,13 @@ class Renderer:
 
     def render(self, jobs: list[RenderJob], model: str) -> list[RenderedImage]:
         """Images in the order of ``jobs``; jobs with the same size and settings share pipeline calls."""
+        return [RenderedImage(job, image, seconds) for job, image, seconds in self._render(jobs, model, "pil")]
+
+    def render_latents(self, jobs: list[RenderJob], model: str) -> list[Any]:
+        """The final latents instead of decoded images (benchmarks compare these across implementations)."""
+        return [latents for _, latents, _ in self._render(jobs, model, "latent")]
+
+    def _render(self, jobs: list[RenderJob], model: str, output_type: str) -> list[tuple[RenderJob, Any, float]]:
         import torch
 
         if not jobs:
@@ -336,7 +349,7 @@ class Renderer:
         groups: dict[tuple[Any, ...], list[int]] = {}
         for i, job in enumerate(jobs):
             groups.setdefault(job.batch_key(), []).append(i)
-        results: list[RenderedImage | None] = [None] * len(jobs)
+        results: list[tuple[RenderJob, Any, float] | None] = [None] * len(jobs)
         for indices in groups.values():
             first = jobs[indices[0]]
             nets = tuple(c.model for c in first.controls)
@@ -355,7 +368,7 @@ class Renderer:
             while start < len(indices):
                 batch = [jobs[i] for i in indices[start : start + size]]
                 try:
-                    images, seconds = self._call(pipe, batch)
+                    outputs, seconds = self._call(pipe, batch, output_type)
                 except torch.cuda.OutOfMemoryError:
                     torch.cuda.empty_cache()
                     if size > 1:
@@ -363,13 +376,13 @@ class Renderer:
                         continue
                     pipe.enable_model_cpu_offload()  # last resort: weights stream to the GPU per module
                     continue
-                for i, image in zip(indices[start : start + len(batch)], images, strict=True):
-                    results[i] = RenderedImage(jobs[i].model_copy(update={"model": model}), image, seconds / len(batch))
+                for i, output in zip(indices[start : start + len(batch)], outputs, strict=True):
+                    results[i] = (jobs[i].model_copy(update={"model": model}), output, seconds / len(batch))
                 start += len(batch)
         return [r for r in results if r is not None]
 
     @staticmethod
-    def _call(pipe: Any, batch: list[RenderJob]) -> tuple[list[Image.Image], float]:
+    def _call(pipe: Any, batch: list[RenderJob], output_type: str = "pil") -> tuple[list[Any], float]:
         import torch
 
         first = batch[0]
@@ -392,7 +405,7 @@ class Renderer:
             scales = [c.scale for c in first.controls]
             kwargs["controlnet_conditioning_scale"] = scales[0] if len(scales) == 1 else scales
         started = time.perf_counter()
-        images = pipe(**kwargs).images
+        images = pipe(**kwargs, output_type=output_type).images
         return list(images), time.perf_counter() - started
 
 

@@ -216,11 +216,11 @@ def test_out_of_memory_halves_the_batch_and_loses_no_draft(
     real_call = Renderer._call
     sizes: list[int] = []
 
-    def flaky(pipe: object, batch: list[RenderJob]) -> object:
+    def flaky(pipe: object, batch: list[RenderJob], output_type: str = "pil") -> object:
         sizes.append(len(batch))
         if len(batch) > 2:
             raise torch.cuda.OutOfMemoryError("simulated")
-        return real_call(pipe, batch)
+        return real_call(pipe, batch, output_type)
 
     monkeypatch.setattr(Renderer, "_call", staticmethod(flaky))
     jobs = jobs_for(tiny, 5)
