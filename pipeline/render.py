@@ -65,6 +65,13 @@ class RenderJob(BaseModel):
     controls: list[ControlSpec] = Field(default_factory=list)
     model: str = ""  # filled in by the renderer
     layout: dict[str, Any] | None = None  # the layout the conditions were drawn from, for provenance
+    init_image: str | None = None  # img2img: start from this image instead of noise
+    strength: float = Field(default=0.75, gt=0, le=1)  # img2img: how far from the init image to go
+    lora: str | None = None  # brand style LoRA (.safetensors file or folder)
+    lora_scale: float = Field(default=0.8, ge=0, le=2)
+    ip_adapter: str | None = None  # IP-Adapter weight file; its folder must also hold image_encoder/
+    ip_adapter_image: str | None = None  # style reference image for the IP-Adapter
+    ip_adapter_scale: float = Field(default=0.6, ge=0, le=2)
 
     @field_validator("width", "height")
     @classmethod
@@ -76,7 +83,24 @@ class RenderJob(BaseModel):
     def batch_key(self) -> tuple[Any, ...]:
         """Jobs with equal keys can share one pipeline call."""
         controls = tuple((c.model, c.scale) for c in self.controls)
-        return (self.width, self.height, self.steps, self.guidance, self.scheduler, controls)
+        return (
+            self.width,
+            self.height,
+            self.steps,
+            self.guidance,
+            self.scheduler,
+            controls,
+            self.init_image is not None,
+            self.strength,
+            self.lora,
+            self.lora_scale,
+            self.ip_adapter,
+            self.ip_adapter_scale,
+        )
+
+    def pipeline_key(self) -> tuple[str, ...]:
+        """What is loaded into the pipeline itself: ControlNets, LoRA, IP-Adapter."""
+        return (*(c.model for c in self.controls), f"lora={self.lora or ''}", f"ip={self.ip_adapter or ''}")
 
 
 class SpeedOptions(BaseModel):
@@ -172,15 +196,22 @@ def load_pipeline(
     dtype: str = "auto",
     allow_downloads: bool = False,
     max_loaded: int = 2,
+    lora: str | None = None,
+    ip_adapter: str | None = None,
 ) -> Any:
-    """A warm pipeline for ``model`` with ``controlnets``, loaded once per process (LRU of ``max_loaded``)."""
+    """A warm pipeline for ``model`` with ``controlnets`` (and a LoRA / IP-Adapter), loaded once per
+    process and kept in an LRU of ``max_loaded`` pipelines."""
     device, torch_dtype = pick_device_dtype(device, dtype)
-    key = (str(model), *controlnets, str(torch_dtype), device)
+    key = _cache_key(model, controlnets, lora, ip_adapter, torch_dtype, device)
     with _LOCK:
         if key in _PIPELINES:
             _PIPELINES.move_to_end(key)
             return _PIPELINES[key]
     pipe = _load(model, controlnets, device, torch_dtype, allow_downloads)
+    if lora:
+        _attach_lora(pipe, lora)
+    if ip_adapter:
+        _attach_ip_adapter(pipe, ip_adapter)
     with _LOCK:
         _PIPELINES[key] = pipe
         while len(_PIPELINES) > max(1, max_loaded):
@@ -188,10 +219,45 @@ def load_pipeline(
     return pipe
 
 
+def _cache_key(
+    model: str, controlnets: tuple[str, ...], lora: str | None, ip_adapter: str | None, dtype: Any, device: str
+) -> tuple[str, ...]:
+    return (str(model), *controlnets, f"lora={lora or ''}", f"ip={ip_adapter or ''}", str(dtype), device)
+
+
 def put_pipeline(model: str, controlnets: tuple[str, ...], pipe: Any, *, device: str, dtype: Any) -> None:
     """Hand the cache a pipeline built in memory (benchmarks, tests); later renders of ``model`` use it."""
     with _LOCK:
-        _PIPELINES[(str(model), *controlnets, str(dtype), device)] = pipe
+        _PIPELINES[_cache_key(model, controlnets, None, None, dtype, device)] = pipe
+
+
+def _attach_lora(pipe: Any, lora: str) -> None:
+    path = Path(lora).expanduser()
+    if not path.exists():
+        raise UserError(f"LoRA '{lora}': no such file or folder; point it at a .safetensors LoRA")
+    try:
+        if path.is_file():
+            pipe.load_lora_weights(str(path.parent), weight_name=path.name, adapter_name="brand")
+        else:
+            pipe.load_lora_weights(str(path), adapter_name="brand")
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        raise UserError(
+            f"LoRA '{lora}' does not fit this model ({exc.__class__.__name__}); use a LoRA trained "
+            "for the same base model family"
+        ) from exc
+
+
+def _attach_ip_adapter(pipe: Any, weights: str) -> None:
+    path = Path(weights).expanduser()
+    if not path.is_file() or not (path.parent / "image_encoder").is_dir():
+        raise UserError(
+            f"IP-Adapter '{weights}': needs the weight file and an image_encoder/ folder beside it (as in "
+            "h94/IP-Adapter's models/ folder); without them, render without --ip-adapter"
+        )
+    try:
+        pipe.load_ip_adapter(str(path.parent), subfolder="", weight_name=path.name, local_files_only=True)
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        raise UserError(f"IP-Adapter '{weights}' could not be loaded ({exc.__class__.__name__})") from exc
 
 
 def clear_cache() -> None:
@@ -305,14 +371,30 @@ def set_scheduler(pipe: Any, name: SchedulerName) -> None:
 
 
 def _load_condition(spec: ControlSpec, width: int, height: int) -> Image.Image:
+    return _load_image(spec.image, width, height)
+
+
+def _load_image(path: str, width: int, height: int) -> Image.Image:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(spec.image) as raw:
+        with Image.open(path) as raw:
             image = raw.convert("RGB")
     except (OSError, UnidentifiedImageError) as exc:
-        raise UserError(f"{spec.image}: not a readable image ({exc.__class__.__name__}); use a PNG or JPEG") from exc
+        raise UserError(f"{path}: not a readable image ({exc.__class__.__name__}); use a PNG or JPEG") from exc
     return image if image.size == (width, height) else image.resize((width, height))
+
+
+def _img2img(pipe: Any) -> Any:
+    """The image-to-image variant of a loaded pipeline (same components, made once and kept)."""
+    variant = getattr(pipe, "_onbrand_img2img", None)
+    if variant is None:
+        import diffusers
+
+        variant = diffusers.AutoPipelineForImage2Image.from_pipe(pipe)
+        variant.set_progress_bar_config(disable=True)
+        pipe._onbrand_img2img = variant
+    return variant
 
 
 class Renderer:
@@ -360,9 +442,17 @@ class Renderer:
                 dtype=self.dtype,
                 allow_downloads=self.allow_downloads,
                 max_loaded=self.max_loaded,
+                lora=first.lora,
+                ip_adapter=first.ip_adapter,
             )
             set_scheduler(pipe, first.scheduler)
             apply_speedups(pipe, self.speed)
+            if first.lora:
+                pipe.set_adapters(["brand"], adapter_weights=[first.lora_scale])
+            if first.ip_adapter:
+                pipe.set_ip_adapter_scale(first.ip_adapter_scale)
+            if first.init_image is not None:
+                pipe = _img2img(pipe)
             size = self.batch_size
             start = 0
             while start < len(indices):
@@ -401,9 +491,15 @@ class Renderer:
         if first.controls:
             conditions = [[_load_condition(c, first.width, first.height) for c in j.controls] for j in batch]
             # One ControlNet: a list over the batch. Several: one list of per-ControlNet images per draft.
-            kwargs["image"] = [c[0] for c in conditions] if len(first.controls) == 1 else conditions
+            images = [c[0] for c in conditions] if len(first.controls) == 1 else conditions
+            kwargs["control_image" if first.init_image is not None else "image"] = images
             scales = [c.scale for c in first.controls]
             kwargs["controlnet_conditioning_scale"] = scales[0] if len(scales) == 1 else scales
+        if first.init_image is not None:
+            kwargs["image"] = [_load_image(j.init_image or "", first.width, first.height) for j in batch]
+            kwargs["strength"] = first.strength
+        if first.ip_adapter:
+            kwargs["ip_adapter_image"] = [_load_image(j.ip_adapter_image or "", 224, 224) for j in batch]
         started = time.perf_counter()
         images = pipe(**kwargs, output_type=output_type).images
         return list(images), time.perf_counter() - started

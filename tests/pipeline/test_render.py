@@ -254,3 +254,35 @@ def test_speed_switches_keep_the_image_on_cuda(tiny: dict[str, str]) -> None:
         .image
     )
     assert np.abs(pixels(plain) - pixels(fast)).max() <= 2
+
+
+def test_img2img_with_and_without_controlnet(tiny: dict[str, str], tmp_path: Path) -> None:
+    init = tmp_path / "init.png"
+    Image.new("RGB", (64, 64), (15, 124, 140)).save(init)
+    renderer = Renderer()
+    for controls in ([], jobs_for(tiny, 1)[0].controls):
+        job = RenderJob(
+            prompt="a can", seed=3, width=64, height=64, steps=4, init_image=str(init), strength=0.5, controls=controls
+        )
+        out = renderer.render([job], model=tiny["sd"])[0]
+        again = renderer.render([job], model=tiny["sd"])[0]
+        assert out.image.size == (64, 64) and out.image.tobytes() == again.image.tobytes()
+    low = renderer.render([job.model_copy(update={"strength": 0.25})], model=tiny["sd"])[0].image
+    assert low.tobytes() != out.image.tobytes()  # strength changes how far the draft moves
+
+
+def test_brand_lora_changes_the_style_and_scale_zero_does_not(tiny: dict[str, str], tmp_path: Path) -> None:
+    from tests.pipeline.tiny_diffusion import build_tiny_lora
+
+    lora = build_tiny_lora(Path(tiny["sd"]), tmp_path / "lora")
+    renderer = Renderer()
+    base = RenderJob(prompt="a can", seed=5, width=64, height=64, steps=2)
+    plain = renderer.render([base], model=tiny["sd"])[0].image
+    styled = renderer.render([base.model_copy(update={"lora": str(lora), "lora_scale": 1.0})], model=tiny["sd"])[0]
+    off = renderer.render([base.model_copy(update={"lora": str(lora), "lora_scale": 0.0})], model=tiny["sd"])[0]
+    assert np.abs(pixels(styled.image) - pixels(plain)).max() > 2
+    assert np.abs(pixels(off.image) - pixels(plain)).max() <= 2
+    with pytest.raises(UserError, match="no such file or folder"):
+        renderer.render([base.model_copy(update={"lora": str(tmp_path / "nope.safetensors")})], model=tiny["sd"])
+    with pytest.raises(UserError, match="image_encoder/ folder"):
+        renderer.render([base.model_copy(update={"ip_adapter": str(tmp_path / "ip.bin")})], model=tiny["sd"])

@@ -112,3 +112,21 @@ def build_tiny_controlnet(folder: Path, seed: int = 0, cross_attention_dim: int 
     torch.nn.init.normal_(net.controlnet_down_blocks[0].weight)  # zero-initialised: make the control matter
     net.save_pretrained(folder)
     return folder
+
+
+def build_tiny_lora(pipeline_folder: Path, out: Path, seed: int = 0) -> Path:
+    """A random LoRA on the tiny UNet's attention projections, saved the way diffusers saves LoRAs."""
+    import torch
+    from diffusers import StableDiffusionPipeline
+    from peft import LoraConfig
+    from peft.utils import get_peft_model_state_dict
+
+    pipe = StableDiffusionPipeline.from_pretrained(pipeline_folder)
+    torch.manual_seed(seed)
+    pipe.unet.add_adapter(
+        LoraConfig(r=4, lora_alpha=4, init_lora_weights=False, target_modules=["to_q", "to_k", "to_v", "to_out.0"])
+    )
+    StableDiffusionPipeline.save_lora_weights(
+        save_directory=out, unet_lora_layers=get_peft_model_state_dict(pipe.unet), safe_serialization=True
+    )
+    return out / "pytorch_lora_weights.safetensors"
