@@ -334,6 +334,12 @@ def generate(
     ] = None,
     control_scale: Annotated[float, typer.Option(min=0, max=2)] = 1.0,
     model: Annotated[str | None, typer.Option(help="Diffusers folder, .safetensors file or cached hub id.")] = None,
+    init_image: Annotated[Path | None, typer.Option(help="img2img: start from this image.")] = None,
+    strength: Annotated[float, typer.Option(min=0.01, max=1.0, help="img2img: how far to move from it.")] = 0.75,
+    lora: Annotated[str | None, typer.Option(help="Brand style LoRA (.safetensors).")] = None,
+    lora_scale: Annotated[float, typer.Option(min=0, max=2)] = 0.8,
+    ip_adapter: Annotated[str | None, typer.Option(help="IP-Adapter weight file (image_encoder/ beside it).")] = None,
+    ip_adapter_image: Annotated[Path | None, typer.Option(help="Style reference image for the IP-Adapter.")] = None,
     out: Annotated[Path | None, typer.Option(help="Output PNG (default: onbrand-SEED.png).")] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -375,6 +381,12 @@ def generate(
             height=height,
             scheduler=scheduler,
             controls=controls,
+            init_image=str(init_image) if init_image else None,
+            strength=strength,
+            lora=lora,
+            lora_scale=lora_scale,
+            ip_adapter=ip_adapter,
+            ip_adapter_image=str(ip_adapter_image) if ip_adapter_image else None,
             layout=_read_layout(layout, width / height).model_dump(mode="json") if layout else None,
         )
     except ValidationError as exc:
