@@ -286,3 +286,22 @@ def test_brand_lora_changes_the_style_and_scale_zero_does_not(tiny: dict[str, st
         renderer.render([base.model_copy(update={"lora": str(tmp_path / "nope.safetensors")})], model=tiny["sd"])
     with pytest.raises(UserError, match="image_encoder/ folder"):
         renderer.render([base.model_copy(update={"ip_adapter": str(tmp_path / "ip.bin")})], model=tiny["sd"])
+
+
+def test_a_pipeline_of_another_family_is_refused(tmp_path: Path) -> None:
+    from diffusers import DDPMPipeline, DDPMScheduler, UNet2DModel
+
+    unet = UNet2DModel(
+        block_out_channels=(4, 8),
+        layers_per_block=1,
+        sample_size=8,
+        in_channels=3,
+        out_channels=3,
+        down_block_types=("DownBlock2D", "DownBlock2D"),
+        up_block_types=("UpBlock2D", "UpBlock2D"),
+        norm_num_groups=1,
+    )
+    DDPMPipeline(unet=unet, scheduler=DDPMScheduler()).save_pretrained(tmp_path / "ddpm")
+    job = RenderJob(prompt="a can", seed=1, width=64, height=64, steps=2)
+    with pytest.raises(UserError, match="is a DDPMPipeline; onbrand renders with Stable Diffusion"):
+        Renderer().render([job], model=str(tmp_path / "ddpm"))
