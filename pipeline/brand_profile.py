@@ -6,6 +6,9 @@ type families, banned words and claims, competitors, tone / logo / imagery rules
 numbers they state. Every item keeps the chunk it came from. Sections about sub-brands are kept
 apart so that their palette and rules never leak into the master profile.
 
+The palette is read in ``brand_palette``, type families in ``brand_fonts``, and the cues they share
+(quotes, negations, section topics) live in ``brand_text``; terms, rules and layout numbers are here.
+
     >>> profile = extract_profile("Tidewell", chunks)  # doctest: +SKIP
     >>> [c.hex for c in profile.palette][:2]  # doctest: +SKIP
     ['#1F6F8B', '#F4EBDD']
@@ -14,15 +17,23 @@ apart so that their palette and rules never leak into the master profile.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from pipeline.brand_fonts import GENERIC_FAMILIES, KNOWN_FONTS, WEIGHT_WORDS
-from pipeline.chunking import Unit, units_of
+from pipeline.brand_fonts import extract_fonts
+from pipeline.brand_palette import extract_palette
+from pipeline.brand_text import (
+    BAN_CUE,
+    COMPETITOR,
+    LOGO,
+    NEGATIVE,
+    QUOTED,
+    RULE_CUE,
+    WORDS_TOPIC,
+    section_topic,
+    units_in,
+)
+from pipeline.chunking import Unit
 from pipeline.models import (
-    BrandColor,
-    BrandFont,
     BrandProfile,
     BrandRule,
     BrandTerm,
@@ -30,77 +41,6 @@ from pipeline.models import (
     LayoutRules,
     SubBrand,
 )
-
-_QUOTED = re.compile(r"[\"“”„«»]([^\"“”„«»\n]{1,60})[\"“”„«»]|(?<![\w])['‘’]([^'‘’\n]{1,40}?)['‘’](?![\w])")
-
-
-def _units(chunks: Iterable[GuidelineChunk]) -> list[Unit]:
-    return [u for c in chunks for u in units_of(c)]
-
-
-# --- topics: what a heading is about, innermost heading first ------------------------------
-
-_COMPETITOR = re.compile(
-    r"\b(competitors?|competition|rivals?|(?:other|rival|competing) (?:brands?|banks?|companies|businesses|"
-    r"retailers|labels|roasters|firms|providers|makers|manufacturers|airlines|stores|apps))\b",
-    re.I,
-)
-_LOGO = re.compile(r"\b(logos?|logotype|wordmark|logomark|lock-?ups?|brand ?mark|emblem|monogram)\b", re.I)
-_COLOUR_TOPIC = re.compile(r"\b(colou?rs?|palettes?|swatch(?:es)?)\b", re.I)
-_TYPE_SECTION = re.compile(r"\b(typograph\w*|fonts?|typefaces?|type ?faces?|type|lettering|type system)\b", re.I)
-_IMAGERY_SECTION = re.compile(
-    r"\b(imagery|images?|photograph\w*|photos?|illustrations?|art direction|"
-    r"pictures?|styling|video|footage|image style|visuals?(?! identity))\b",
-    re.I,
-)
-_TONE_SECTION = re.compile(
-    r"\b(tone|voice|personality|writing|copywriting|how we (?:write|sound|speak)|messaging|"
-    r"grammar|language|copy)\b",
-    re.I,
-)
-_LAYOUT_TOPIC = re.compile(r"\b(layouts?|composition|grids?|spacing|margins?|templates?|formats?)\b", re.I)
-_WORDS_TOPIC = re.compile(
-    r"\b(words?|phrases?|terms?|vocabulary|language|lexicon|jargon|say|claims?|copy|"
-    r"expressions?)\b",
-    re.I,
-)
-_BAN_CUE = re.compile(
-    r"\b(banned|ban|never|avoid|don[’']?t|do not|forbidden|prohibited|off[- ]limits|restricted|blocklist|"
-    r"blacklist|taboo|not allowed|no[- ]go|we don[’']?t)\b",
-    re.I,
-)
-_STRONG_BAN_HEADING = re.compile(r"\b(banned|blocklist|blacklist|never use|never say|forbidden words|taboo)\b", re.I)
-
-
-def heading_topic(heading: str) -> str | None:
-    """What one heading is about, or None when it names no topic we extract."""
-    if _COMPETITOR.search(heading):
-        return "competitors"
-    for name, pattern in (
-        ("logo", _LOGO),
-        ("colour", _COLOUR_TOPIC),
-        ("type", _TYPE_SECTION),
-        ("imagery", _IMAGERY_SECTION),
-    ):
-        if pattern.search(heading):
-            return name
-    if _STRONG_BAN_HEADING.search(heading) or (_WORDS_TOPIC.search(heading) and _BAN_CUE.search(heading)):
-        return "banned"
-    if _TONE_SECTION.search(heading):
-        return "tone"
-    if _LAYOUT_TOPIC.search(heading):
-        return "layout"
-    return None
-
-
-def section_topic(section: str) -> str | None:
-    """The topic of the innermost heading that names one ("Visual identity > Logo > Clear space" -> logo)."""
-    for heading in reversed([p for p in section.split(" > ") if p.strip()]):
-        topic = heading_topic(heading)
-        if topic:
-            return topic
-    return None
-
 
 # --- sub-brands ------------------------------------------------------------------------------
 
@@ -145,375 +85,6 @@ def split_sub_brands(chunks: list[GuidelineChunk]) -> tuple[list[GuidelineChunk]
     return master, subs
 
 
-# --- colours ---------------------------------------------------------------------------------
-
-_HEX = re.compile(r"(?<![\w&])#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})(?![0-9A-Za-z])")
-_HEX_BARE = re.compile(r"\b(?:hex(?:adecimal)?|html)\s*(?:code)?\s*[:=]?\s*#?([0-9A-Fa-f]{6})\b", re.I)
-_RGB = re.compile(
-    r"\brgba?\s*\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*,\s*(\d{1,3})"
-    r"|\bRGB\s*[:=]?\s*(\d{1,3})\s*[,/ ]\s*(\d{1,3})\s*[,/ ]\s*(\d{1,3})\b"
-    r"|\bR\s*[:=]?\s*(\d{1,3})\s*[,/ ]?\s*G\s*[:=]?\s*(\d{1,3})\s*[,/ ]?\s*B\s*[:=]?\s*(\d{1,3})\b"
-)
-_NUM = r"(\d{1,3}(?:\.\d+)?)\s*%?"
-_CMYK = re.compile(
-    rf"\bcmyk\s*\(\s*{_NUM}\s*,\s*{_NUM}\s*,\s*{_NUM}\s*,\s*{_NUM}\s*\)"
-    rf"|\bCMYK\s*[:=]?\s*{_NUM}\s*[,/ ]\s*{_NUM}\s*[,/ ]\s*{_NUM}\s*[,/ ]\s*{_NUM}"
-    rf"|\bC\s*[:=]?\s*{_NUM}\s*[,/ ]?\s*M\s*[:=]?\s*{_NUM}\s*[,/ ]?\s*Y\s*[:=]?\s*{_NUM}\s*[,/ ]?\s*K\s*[:=]?\s*{_NUM}",
-    re.I,
-)
-_PANTONE = re.compile(r"\b(?:Pantone|PMS)\s*(?:®\s*)?([0-9]{3,5}\s?[A-Z]{0,3}|[A-Z][\w]*(?: [A-Z][\w]*)? ?[CU]?)\b")
-_NEGATIVE = re.compile(
-    r"\b(never|don[’']?t|do not|avoid|not allowed|no longer|prohibited|forbidden|banned|must not|should not|"
-    r"incorrect|misuse|off-brand)\b",
-    re.I,
-)
-_ROLE_WORDS: list[tuple[str, str]] = [  # the first three name tiers; the rest are also descriptions
-    (r"\bprimary\b|\bmain\b|\bhero colou?r\b|\bcore\b|\bsignature\b", "primary"),
-    (r"\bsecondary\b|\bsupporting\b|\bsupport\b|\bcomplementary\b", "secondary"),
-    (r"\baccent\b|\bhighlight\b|\bcall[- ]to[- ]action\b|\bcta\b|\bpop\b", "accent"),
-    (r"\bneutral\b|\bgr[ae]y\b", "neutral"),
-    (r"\bbackground\b|\bbase\b|\bpaper\b|\bcanvas\b", "background"),
-    (r"\btext\b|\bbody copy\b|\btypography\b|\bink\b", "text"),
-]
-
-
-def _cmyk_to_rgb(c: float, m: float, y: float, k: float) -> tuple[int, int, int]:
-    """Naive (profile-free) conversion: good enough to name and match a print-only colour."""
-    scale = 100.0 if max(c, m, y, k) > 1 else 1.0
-    c, m, y, k = (v / scale for v in (c, m, y, k))
-    return tuple(round(255 * (1 - v) * (1 - k)) for v in (c, m, y))  # type: ignore[return-value]
-
-
-def _rgb_hex(rgb: tuple[int, int, int]) -> str:
-    return "#" + "".join(f"{max(0, min(255, v)):02X}" for v in rgb)
-
-
-def _role_of(text: str, strong_only: bool = False) -> str | None:
-    """Role named in ``text``; ``strong_only`` ignores usage words (text, background) that are not tiers
-    and takes the last tier word ("a supporting accent" is an accent)."""
-    if strong_only:
-        found = [(m.end(), role) for pattern, role in _ROLE_WORDS[:3] for m in re.finditer(pattern, text, re.I)]
-        return max(found)[1] if found else None
-    for pattern, role in _ROLE_WORDS:
-        if re.search(pattern, text, re.I):
-            return role
-    return None
-
-
-_NAME_TAIL = re.compile(r"([A-Z][\w'’&]*(?:[ -](?:[A-Z0-9][\w'’]*|&|of|de|du|la|le))*)\s*$")
-_NAME_NOISE = re.compile(
-    r"^(hex|rgb|cmyk|pantone|pms|ral|name|colou?r|swatch|role|usage|use|code|value|primary|secondary|accent|"
-    r"neutral|background|text|our|the|and|or|with|on|as|in)$",
-    re.I,
-)
-
-
-_CODE_WORD = re.compile(r"^(?:\d+\w?|[A-Z]|[CMYKU]\d*|#\w+|pms|pantone|hex|rgb|cmyk)$", re.I)
-
-
-def _colour_name(before: str, after: str) -> str:
-    """The colour's name: the capitalised words written just before its code (or in brackets after)."""
-    before = _PANTONE.sub(" ", before)
-    segments = re.split(r"[.;:,(/|=]| [–—-] |\b(?:hex(?:adecimal)?|rgb|cmyk|html|code)\b", before, flags=re.I)
-    tried = 0
-    for segment in reversed(segments):
-        words = [w for w in segment.split() if not _CODE_WORD.match(w.strip("*_"))]
-        text = " ".join(words).strip(" *_-–—")
-        if not text:
-            continue
-        match = _NAME_TAIL.search(text)
-        if match:
-            kept = [w for w in match.group(1).split() if not _NAME_NOISE.match(w)]
-            if kept and len(kept) <= 4:
-                return " ".join(kept)
-        tried += 1
-        if tried == 3:  # "Roast Brown: Pantone 476 C. Process build CMYK ..." looks back two segments
-            break
-    bracket = re.match(r"\s*[(\[]\s*([A-Z][\w'’ -]{1,40}?)\s*[)\]]", after)
-    if bracket and not _NAME_NOISE.match(bracket.group(1)):
-        return bracket.group(1).strip()
-    lead = re.match(r"\s*([A-Z][a-z]+(?: [A-Za-z][a-z]+)?)\b", before)  # "Rich black for solid areas: C 60"
-    if lead and len(before) < 60 and not (_NEGATIVE.search(lead.group(1)) or _RULE_CUE.search(lead.group(1))):
-        return lead.group(1)
-    return ""
-
-
-@dataclass
-class _ColourHit:
-    name: str
-    hex: str | None
-    rgb: tuple[int, int, int] | None
-    cmyk: tuple[float, float, float, float] | None
-    pantone: str | None
-    role: str | None
-    forbidden: bool
-    unit: Unit
-    strongly_forbidden: bool = False  # a sentence whose point is to keep this colour out
-
-
-def _numbers(cell: str) -> list[float]:
-    return [float(x) for x in re.findall(r"\d{1,3}(?:\.\d+)?", cell)]
-
-
-def _colour_hits(unit: Unit) -> list[_ColourHit]:
-    text = unit.text
-    hexes = [(m.start(), m.end(), m.group(1)) for m in _HEX.finditer(text)]
-    if not hexes:
-        hexes = [(m.start(), m.end(), m.group(1)) for m in _HEX_BARE.finditer(text)]
-    rgbs = [(m.start(), tuple(int(g) for g in m.groups() if g is not None)) for m in _RGB.finditer(text)]
-    rgbs = [(s, v) for s, v in rgbs if len(v) == 3 and all(0 <= x <= 255 for x in v)]
-    cmyks = [(m.start(), tuple(float(g) for g in m.groups() if g is not None)) for m in _CMYK.finditer(text)]
-    cmyks = [(s, v) for s, v in cmyks if len(v) == 4 and all(0 <= x <= 100 for x in v)]
-    pantone = _PANTONE.search(text)
-    pantone_text = pantone.group(0) if pantone else None
-
-    role = None
-    name_from_cells = ""
-    if unit.kind == "row" and unit.header:
-        # Tables: read each cell by its column header ("HEX", "RGB", "CMYK", "Pantone", "Name", "Role").
-        for head, cell in zip(unit.header, unit.cells, strict=False):
-            h = head.lower()
-            nums = _numbers(cell)
-            if re.search(r"\bcmyk\b", h) and len(nums) == 4 and not cmyks:
-                cmyks = [(0, tuple(nums))]
-            elif re.search(r"\brgb\b", h) and len(nums) == 3 and not rgbs:
-                rgbs = [(0, tuple(int(n) for n in nums))]
-            elif re.search(r"\b(pantone|pms|spot)\b", h) and cell.strip() and not pantone_text:
-                pantone_text = f"Pantone {cell.strip()}"
-            elif re.search(r"\bhex\b", h) and not hexes and re.fullmatch(r"#?[0-9A-Fa-f]{6}", cell.strip()):
-                hexes = [(0, 0, cell.strip().lstrip("#"))]
-            elif re.search(r"\b(role|usage|use|type|category|tier|level|group)\b", h):
-                role = _role_of(cell) or role
-            elif re.search(r"\b(name|colou?r|swatch|shade)\b", h) and not _HEX.search(cell):
-                name_from_cells = name_from_cells or re.sub(r"\s*[(\[].*$", "", cell).strip()
-        name_from_cells = name_from_cells or next(
-            (c for c in unit.cells if c and not re.search(r"\d", c) and not _role_of(c)), ""
-        )
-    if not (hexes or rgbs or cmyks):
-        return []
-    near = text[: (hexes[0][1] if hexes else 0) + 60] if unit.kind != "row" else text
-    heading_role = _role_of(unit.heading)
-    role = role or _role_of(near, strong_only=True) or heading_role or _role_of(near)
-    last_heading = unit.heading
-    forbidden_section = bool(_NEGATIVE.search(last_heading))
-
-    hits: list[_ColourHit] = []
-    anchors = [(s, e, "#" + h) for s, e, h in hexes] or [(s, s, None) for s, _ in (rgbs or cmyks)][:1]
-    single = len(anchors) == 1
-    for n, (start, end, hex_code) in enumerate(anchors):
-        before = text[(anchors[n - 1][1] if n else 0) : start]
-        if single and unit.kind != "row":
-            before = text[: min([start] + [s for s, _ in rgbs] + [s for s, _ in cmyks])]
-        name = name_from_cells if (name_from_cells and single) else _colour_name(before, text[end:])
-        strong = forbidden_section or bool(_FORBIDDEN_COLOUR.search(text))
-        negative = strong or bool(_NEGATIVE.search(text[max(0, start - 80) : start]))
-        rgb = cast(tuple[int, int, int], rgbs[0][1]) if single and rgbs else None
-        cmyk = cast(tuple[float, float, float, float], cmyks[0][1]) if single and cmyks else None
-        hits.append(
-            _ColourHit(
-                name,
-                hex_code,
-                rgb,
-                cmyk,
-                pantone_text if single else None,
-                role,
-                negative,
-                unit,
-                strong,
-            )
-        )
-    return hits
-
-
-# A colour that is named only to be kept out of brand work.
-_FORBIDDEN_COLOUR = re.compile(
-    r"\b(?:must|should|may) (?:never|not) be used\b|\bnever (?:be )?used (?:in|for) (?:any )?(?:marketing|advertising|"
-    r"brand|campaigns?|communications?)\b|\breserved for (?:error|warning|alert|system|status)|"
-    r"\bnot (?:part of|in) (?:the|our) (?:brand )?palette\b|\b(?:is|are) (?:banned|forbidden|off-limits)\b|"
-    r"\bnever in (?:marketing|advertising|brand|campaigns?)\b|\berror (?:states?|messages?)\b",
-    re.I,
-)
-
-# Print production builds, not brand colours.
-_PRODUCTION_COLOUR = re.compile(r"^(rich|registration|process|four[- ]colou?r|4[- ]colou?r|cool|warm)\s+black$", re.I)
-
-
-def extract_palette(units: list[Unit]) -> tuple[list[BrandColor], list[BrandColor]]:
-    palette: dict[str, BrandColor] = {}
-    forbidden: dict[str, BrandColor] = {}
-    cmyk_only: list[_ColourHit] = []
-    strong: set[str] = set()
-    for unit in units:
-        for hit in _colour_hits(unit):
-            if _PRODUCTION_COLOUR.match(hit.name):
-                continue
-            if hit.strongly_forbidden and (hit.hex or hit.rgb):
-                strong.add(BrandColor(name="", hex=hit.hex or _rgb_hex(hit.rgb)).hex)  # type: ignore[arg-type]
-            if hit.hex is None and hit.rgb is None:
-                cmyk_only.append(hit)
-                continue
-            hex_code = hit.hex or _rgb_hex(hit.rgb)  # type: ignore[arg-type]
-            _merge(forbidden if hit.forbidden else palette, hex_code, hit)
-    for hit in cmyk_only:  # print-only values: attach to a colour of the same name, else add one
-        same = next((c for c in palette.values() if hit.name and c.name.casefold() == hit.name.casefold()), None)
-        if same is not None:
-            if same.cmyk is None:
-                same.cmyk = hit.cmyk
-            continue
-        _merge(forbidden if hit.forbidden else palette, _rgb_hex(_cmyk_to_rgb(*hit.cmyk)), hit)  # type: ignore[misc]
-    # A colour some passage forbids outright is forbidden, whatever other passages say of it.
-    for hex_code in strong:
-        palette.pop(hex_code, None)
-    return list(palette.values()), [c for h, c in forbidden.items() if h not in palette]
-
-
-def _merge(into: dict[str, BrandColor], hex_code: str, hit: _ColourHit) -> None:
-    hex_code = BrandColor(name="", hex=hex_code).hex  # "#f60" -> "#FF6600"
-    color = into.get(hex_code)
-    rgb = hit.rgb or tuple(int(hex_code[i : i + 2], 16) for i in (1, 3, 5))
-    if color is None:
-        into[hex_code] = BrandColor(
-            name=hit.name or hex_code.upper(),
-            hex=hex_code,
-            role=hit.role or "other",
-            rgb=rgb,
-            cmyk=hit.cmyk,
-            pantone=hit.pantone,
-            source=hit.unit.ref(),
-        )
-        return
-    if (not color.name or color.name == color.hex) and hit.name:
-        color.name = hit.name
-    if color.role == "other" and hit.role:
-        color.role = hit.role  # type: ignore[assignment]
-    color.cmyk = color.cmyk or hit.cmyk
-    color.pantone = color.pantone or hit.pantone
-
-
-# --- fonts -----------------------------------------------------------------------------------
-
-_FONT_CUE = re.compile(r"\b(font|typeface|type ?face|set in|family|weight|fallback|bold|regular|italic)\b", re.I)
-_FAMILY = r"([A-Z][\w]*(?:[ -](?:[A-Z0-9][\w]*))*)"
-_FONT_PATTERNS = [
-    re.compile(r"font-family\s*:\s*([^;}\n]+)", re.I),
-    re.compile(rf"\b(?:typefaces?|fonts?|font famil(?:y|ies)|type ?faces?)\s*(?:is|are|:|=|–|—|-)\s*[\"“']?{_FAMILY}"),
-    re.compile(rf"\b(?:set|written|typeset|displayed|shown)\s+in\s+[\"“']?{_FAMILY}"),
-    re.compile(
-        rf"[\"“']?{_FAMILY}[\"”']?\s*(?:\([^)]*\)\s*)?(?:is|are|as)\s+(?:our|the|a)\s+"
-        r"(?:\w+\s+){0,2}(?:typeface|font|type ?face)"
-    ),
-    re.compile(rf"\b(?i:fall\s*-?backs?(?:\s+(?:font|typeface))?\s*(?:is|are|:|–|—|-|to)?)\s*[\"“']?{_FAMILY}"),
-    re.compile(
-        r"\b(?:headlines?|headings?|titles?|body(?: copy| text)?|display|captions?)\s*(?:font|typeface)?\s*"
-        rf"[:=–—-]\s*[\"“']?{_FAMILY}"
-    ),
-]
-_NOT_A_FONT = re.compile(
-    r"^(the|our|this|these|that|all|use|headlines?|headings?|body|titles?|text|copy|captions?|display|brand|"
-    r"primary|secondary|only|always|never|we|it|a|an|web|print|digital|system|fallback|font|typeface|type|"
-    r"regular|bold|black|light|medium|italic|white|capitals|caps|sentence case|title case|upper ?case|"
-    r"lower ?case|all caps|[A-Z]{1,2}|\d+)$",
-    re.I,
-)
-
-
-def _clean_family(raw: str) -> str:
-    words = raw.strip().strip("\"'“”‘’").split()
-    while words and (words[-1].lower().strip(",.;") in WEIGHT_WORDS or re.fullmatch(r"\d{3}", words[-1])):
-        words.pop()
-    family = " ".join(w.strip(",.;:") for w in words).strip()
-    return family
-
-
-def _usage(text: str) -> str:
-    low = text.lower()
-    if "fallback" in low or "substitut" in low or "system font" in low:
-        return "fallback"
-    if re.search(r"\b(headline|heading|display|title)s?\b", low):
-        return "headline"
-    if re.search(r"\bbody|paragraph|running text|copy\b", low):
-        return "body"
-    return ""
-
-
-_FALLBACK = re.compile(r"\b(fall\s*-?backs?|substitut\w*|backup|system fonts?)\b", re.I)
-
-
-def _as_fallback(add: Any) -> Any:
-    return lambda family, unit, usage: add(family, unit, "fallback")
-
-
-def _clause(text: str, pos: int) -> str:
-    """The clause around ``pos``: "Headlines use Lumen Sans, and Arial is the fallback" -> one clause each."""
-    starts = [m.end() for m in re.finditer(r"[.;,]\s|\s[–—]\s|\band\b|\bwith\b", text[:pos])]
-    end = re.search(r"[.;,]\s|\s[–—]\s|\band\b|\bwith\b|$", text[pos:])
-    return text[(starts[-1] if starts else 0) : pos + (end.start() if end else len(text))]
-
-
-def extract_fonts(units: list[Unit], not_fonts: Iterable[str] = ()) -> list[BrandFont]:
-    """Type families; ``not_fonts`` are names known to be something else (the palette's colours)."""
-    excluded = {n.casefold() for n in not_fonts}
-    found: dict[str, BrandFont] = {}
-
-    def base_add(family: str, unit: Unit, usage: str) -> str | None:
-        family = _clean_family(family)
-        if (
-            not family
-            or _NOT_A_FONT.match(family)
-            or family.lower() in GENERIC_FAMILIES
-            or len(family) > 40
-            or family.casefold() in excluded
-        ):
-            return None
-        key = family.casefold()
-        if key not in found:
-            found[key] = BrandFont(family=family, usage=usage, source=unit.ref())
-        elif found[key].usage in ("", "fallback") and usage not in ("", "fallback"):
-            found[key].usage = usage  # named as a fallback somewhere, as the brand face elsewhere
-        return family
-
-    for unit in units:
-        text = unit.text
-        in_type_section = section_topic(unit.path) == "type"
-        if not (in_type_section or _FONT_CUE.search(text)):
-            continue
-        # "Fallback (email): Georgia for headlines, Arial for body", or a "Fallback font" section.
-        label = text.split(":", 1)[0] if ":" in text[:50] else ""
-        all_fallback = bool(_FALLBACK.search(label) or _FALLBACK.search(unit.heading))
-        add = _as_fallback(base_add) if all_fallback else base_add
-        named: list[str] = []
-        for pattern in _FONT_PATTERNS:
-            for match in pattern.finditer(text):
-                value = match.group(1)
-                if pattern is _FONT_PATTERNS[0]:
-                    # A CSS stack: the first family is the brand's, the rest are fallbacks.
-                    for n, part in enumerate(value.split(",")):
-                        if f := add(part, unit, _usage(_clause(text, match.start())) if n == 0 else "fallback"):
-                            named.append(f)
-                else:
-                    family = _clean_family(value)
-                    # "Lato Black for headlines": keep the longest known prefix when one exists.
-                    known = [f for f in KNOWN_FONTS if family == f or family.startswith(f + " ")]
-                    if f := add(max(known, key=len) if known else family, unit, _usage(_clause(text, match.start(1)))):
-                        named.append(f)
-        # Known families in running text, longest first, each match masked so that "Arial Narrow"
-        # does not also count as "Arial".
-        masked = text
-        for family in sorted([*named, *KNOWN_FONTS], key=len, reverse=True):
-            if family in masked:
-                pattern = re.compile(rf"(?<![\w-]){re.escape(family)}(?![\w-])")
-                hit = pattern.search(masked)
-                if hit:
-                    if family not in named:
-                        add(family, unit, _usage(_clause(text, hit.start())))
-                    masked = pattern.sub(" " * len(family), masked)
-        if unit.kind == "row" and in_type_section and unit.header:
-            for head, cell in zip(unit.header, unit.cells, strict=False):
-                if re.search(r"\b(typeface|font|family)\b", head, re.I) and re.match(r"[A-Z]", cell):
-                    add(re.split(r"[,(/]", cell)[0], unit, _usage(" ".join(unit.cells)))
-    return list(found.values())
-
-
 # --- banned words, claims, competitors -------------------------------------------------------
 
 _CLAIM = re.compile(
@@ -528,7 +99,7 @@ _SAY_LIST = re.compile(
 
 
 def _split_list(text: str) -> list[str]:
-    quoted = [q[0] or q[1] for q in _QUOTED.findall(text)]
+    quoted = [q[0] or q[1] for q in QUOTED.findall(text)]
     if quoted:
         return quoted
     parts = re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:or|and|nor)\s+|\s*/\s*|\s*;\s*", text)
@@ -537,7 +108,7 @@ def _split_list(text: str) -> list[str]:
 
 def _item_term(text: str) -> list[str]:
     """The term(s) of a list item under a banned-words heading; a full sentence without quotes yields none."""
-    quoted = [q[0] or q[1] for q in _QUOTED.findall(text)]
+    quoted = [q[0] or q[1] for q in QUOTED.findall(text)]
     if quoted:
         return quoted
     head = re.split(r"\s+[–—-]\s+|\s*:\s+|\s*\(|\s+because\s+|\s*→\s*|\s*->\s*", text, maxsplit=1)[0]
@@ -587,7 +158,7 @@ def extract_terms(units: list[Unit]) -> list[BrandTerm]:
             for name in _competitor_names(text):
                 add(name, "competitor", unit)
             continue
-        if _COMPETITOR.search(text):
+        if COMPETITOR.search(text):
             for name in _competitor_names(text):
                 add(name, "competitor", unit)
         if topic == "banned" and unit.kind in ("item", "row"):
@@ -604,13 +175,13 @@ def extract_terms(units: list[Unit]) -> list[BrandTerm]:
         claim = _CLAIM.search(text)
         if claim:
             body = claim.group(1)
-            quoted = [q[0] or q[1] for q in _QUOTED.findall(body)]
+            quoted = [q[0] or q[1] for q in QUOTED.findall(body)]
             for term in quoted or [re.sub(r"^(?:to be|to|that)\s+", "", body)]:
                 add(term, "claim", unit)
             continue
-        quoted_terms = [q[0] or q[1] for q in _QUOTED.findall(text)]
+        quoted_terms = [q[0] or q[1] for q in QUOTED.findall(text)]
         if quoted_terms and (
-            topic == "banned" or (topic in (None, "tone") and _BAN_CUE.search(text) and _WORDS_TOPIC.search(text))
+            topic == "banned" or (topic in (None, "tone") and BAN_CUE.search(text) and WORDS_TOPIC.search(text))
         ):
             for term in quoted_terms:
                 add(term, "banned", unit)
@@ -628,11 +199,6 @@ _IMAGERY_DONT2 = re.compile(
     re.I,
 )
 _IMAGERY_DO = re.compile(rf"\b(?:always|do|must|should)\s+{_SHOW_VERB}\s+(.+?)\s*(?:[.;!]|$)", re.I)
-_RULE_CUE = re.compile(
-    r"\b(always|never|must|should|do not|don[’']?t|avoid|use|keep|make sure|ensure|only|write|prefer|aim|"
-    r"choose|say|talk|sound|no more than|at most|at least|place|put|position|leave|may|need to|required?)\b",
-    re.I,
-)
 _DONT_HEADING = re.compile(r"\b(don[’']?ts?|do not|never|avoid|misuse|incorrect|wrong|prohibited|not allowed)\b", re.I)
 _DO_HEADING = re.compile(r"\bdo'?s\b|\bdo\b|\bcorrect\b|\balways\b", re.I)
 
@@ -755,9 +321,9 @@ def extract_rules(units: list[Unit]) -> tuple[list[BrandRule], list[BrandRule], 
         if unit.kind == "row":
             _table_rules(unit, topic, add, imagery, logo, tone)
             continue
-        rule_like = unit.kind == "item" or bool(_RULE_CUE.search(text))
+        rule_like = unit.kind == "item" or bool(RULE_CUE.search(text))
         dont = _IMAGERY_DONT.search(text) or _IMAGERY_DONT2.search(text)
-        if dont and not _LOGO.search(dont.group(1)) and topic not in ("logo", "type", "colour"):
+        if dont and not LOGO.search(dont.group(1)) and topic not in ("logo", "type", "colour"):
             add(imagery, "imagery", unit, _subjects(dont.group(1)))
         elif topic == "imagery" and rule_like:
             do = _IMAGERY_DO.search(text)
@@ -822,7 +388,7 @@ def extract_layout(units: list[Unit]) -> LayoutRules:
     for unit in units:
         text = unit.text
         low = text.lower()
-        mentions_logo = bool(_LOGO.search(low))
+        mentions_logo = bool(LOGO.search(low))
         frac = _fraction(text)
         # headline band: "The headline sits in the top 25% of the canvas"
         if re.search(r"\b(headlines?|headings?|titles?)\b", low) and not mentions_logo:
@@ -882,7 +448,7 @@ def _logo_layout(rules: LayoutRules, unit: Unit, note: object) -> None:
     text, low = unit.text, unit.text.lower()
     record = note
     for match in _CORNER.finditer(text):
-        if _NEGATIVE.search(text[max(0, match.start() - 60) : match.start()]):
+        if NEGATIVE.search(text[max(0, match.start() - 60) : match.start()]):
             continue
         if not re.search(
             r"\b(place[sd]?|position\w*|sits?|corners?|only|always|appears?|lock\w*|go|goes|default)\b", low
@@ -923,7 +489,7 @@ def _logo_layout(rules: LayoutRules, unit: Unit, note: object) -> None:
 def extract_profile(brand: str, chunks: list[GuidelineChunk]) -> BrandProfile:
     """Read a brand profile from all of a brand's chunks (in document order)."""
     master, subs = split_sub_brands(chunks)
-    units = _units(master)
+    units = units_in(master)
     palette, forbidden = extract_palette(units)
     tone, logo, imagery = extract_rules(units)
     not_fonts = [c.name for c in palette + forbidden]
@@ -941,7 +507,7 @@ def extract_profile(brand: str, chunks: list[GuidelineChunk]) -> BrandProfile:
     for name, sub_chunks in subs.items():
         if not name:
             continue  # shared pages of the sub-brand chapter: kept out of the master, but no sub-brand of their own
-        sub_units = _units(sub_chunks)
+        sub_units = units_in(sub_chunks)
         sub_palette, _ = extract_palette(sub_units)
         profile.sub_brands.append(
             SubBrand(

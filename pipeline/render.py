@@ -370,10 +370,6 @@ def set_scheduler(pipe: Any, name: SchedulerName) -> None:
 # --- rendering ------------------------------------------------------------------------------------
 
 
-def _load_condition(spec: ControlSpec, width: int, height: int) -> Image.Image:
-    return _load_image(spec.image, width, height)
-
-
 def _load_image(path: str, width: int, height: int) -> Image.Image:
     from PIL import Image, UnidentifiedImageError
 
@@ -489,7 +485,7 @@ class Renderer:
             "generator": [torch.Generator(device=gen_device).manual_seed(j.seed) for j in batch],
         }
         if first.controls:
-            conditions = [[_load_condition(c, first.width, first.height) for c in j.controls] for j in batch]
+            conditions = [[_load_image(c.image, first.width, first.height) for c in j.controls] for j in batch]
             # One ControlNet: a list over the batch. Several: one list of per-ControlNet images per draft.
             images = [c[0] for c in conditions] if len(first.controls) == 1 else conditions
             kwargs["control_image" if first.init_image is not None else "image"] = images
