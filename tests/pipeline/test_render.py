@@ -305,3 +305,29 @@ def test_a_pipeline_of_another_family_is_refused(tmp_path: Path) -> None:
     job = RenderJob(prompt="a can", seed=1, width=64, height=64, steps=2)
     with pytest.raises(UserError, match="is a DDPMPipeline; onbrand renders with Stable Diffusion"):
         Renderer().render([job], model=str(tmp_path / "ddpm"))
+
+
+def test_sdxl_with_controlnet_batches_like_sd(tmp_path: Path, tiny: dict[str, str]) -> None:
+    from tests.pipeline.tiny_diffusion import build_tiny_sdxl
+
+    sdxl, net = build_tiny_sdxl(tmp_path)
+    jobs = [
+        RenderJob(
+            prompt="a can",
+            seed=s,
+            width=64,
+            height=64,
+            steps=2,
+            scheduler="euler",
+            controls=[ControlSpec(model=str(net), image=tiny["boxes"])],
+        )
+        for s in (1, 2)
+    ]
+    renderer = Renderer()
+    both = renderer.render(jobs, model=str(sdxl))
+    alone = renderer.render(jobs[1:], model=str(sdxl))[0]
+    assert both[1].image.size == (64, 64)
+    assert np.abs(pixels(both[1].image) - pixels(alone.image)).max() <= 2
+    sd_net = jobs[0].model_copy(update={"controls": [ControlSpec(model=tiny["cn"], image=tiny["boxes"])]})
+    with pytest.raises(UserError, match="does not match model"):  # an SD 1.5-sized ControlNet on SDXL
+        renderer.render([sd_net], model=str(sdxl))
