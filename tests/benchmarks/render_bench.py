@@ -151,7 +151,6 @@ def unet_flops(pipe: Any, size: int, batch: int) -> float:
 
 
 def main() -> None:
-    import numpy as np
     import torch
 
     from pipeline import render
@@ -268,7 +267,6 @@ def main() -> None:
     print(text)
     if args.out:
         args.out.write_text(text)
-    np.random.seed(0)
 
 
 if __name__ == "__main__":
