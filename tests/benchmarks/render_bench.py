@@ -42,31 +42,11 @@ def build(tiny: bool, device: str, dtype: Any) -> Any:
     )
     from transformers import CLIPTextConfig, CLIPTextModel
 
-    from tests.pipeline.tiny_diffusion import _tokenizer
+    from tests.pipeline.tiny_diffusion import _tokenizer, tiny_sd_parts
 
     torch.manual_seed(0)
     if tiny:
-        unet = UNet2DConditionModel(
-            block_out_channels=(4, 8),
-            layers_per_block=1,
-            sample_size=16,
-            in_channels=4,
-            out_channels=4,
-            down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
-            up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
-            cross_attention_dim=32,
-            norm_num_groups=1,
-        )
-        vae = AutoencoderKL(
-            block_out_channels=[4, 8],
-            in_channels=3,
-            out_channels=3,
-            down_block_types=["DownEncoderBlock2D"] * 2,
-            up_block_types=["UpDecoderBlock2D"] * 2,
-            latent_channels=4,
-            norm_num_groups=2,
-        )
-        text = dict(hidden_size=32, intermediate_size=37, num_attention_heads=4, num_hidden_layers=2)
+        unet, vae, text_encoder, tokenizer = tiny_sd_parts(0)
         cond_channels: tuple[int, ...] = (16, 32)
     else:  # Stable Diffusion 1.5 shapes
         unet = UNet2DConditionModel(
@@ -90,21 +70,23 @@ def build(tiny: bool, device: str, dtype: Any) -> Any:
             layers_per_block=2,
             sample_size=512,
         )
-        text = dict(hidden_size=768, intermediate_size=3072, num_attention_heads=12, num_hidden_layers=12)
+        tokenizer = _tokenizer()
+        text_encoder = CLIPTextModel(
+            CLIPTextConfig(
+                bos_token_id=tokenizer.bos_token_id,
+                eos_token_id=tokenizer.eos_token_id,
+                pad_token_id=1,
+                vocab_size=len(tokenizer),
+                layer_norm_eps=1e-5,
+                hidden_size=768,
+                intermediate_size=3072,
+                num_attention_heads=12,
+                num_hidden_layers=12,
+            )
+        )
         cond_channels = (16, 32, 96, 256)
     controlnet = ControlNetModel.from_unet(unet, conditioning_embedding_out_channels=cond_channels)
     torch.nn.init.normal_(controlnet.controlnet_down_blocks[0].weight, std=0.02)
-    tokenizer = _tokenizer()
-    text_encoder = CLIPTextModel(
-        CLIPTextConfig(
-            bos_token_id=tokenizer.bos_token_id,
-            eos_token_id=tokenizer.eos_token_id,
-            pad_token_id=1,
-            vocab_size=len(tokenizer),
-            layer_norm_eps=1e-5,
-            **text,
-        )
-    )
     scheduler = DPMSolverMultistepScheduler(
         beta_start=0.00085,
         beta_end=0.012,

@@ -7,6 +7,7 @@ tokenizer gets a byte-level vocabulary written here instead of being downloaded.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 def _byte_chars() -> list[str]:
@@ -35,10 +36,10 @@ def _tokenizer() -> object:
     return CLIPTokenizer(vocab=vocab, merges=[], model_max_length=77)
 
 
-def build_tiny_pipeline(folder: Path, seed: int = 0) -> Path:
-    """A 2-block UNet / VAE / CLIP text encoder Stable Diffusion pipeline saved under ``folder``."""
+def tiny_sd_parts(seed: int = 0) -> tuple[Any, Any, Any, Any]:
+    """UNet, VAE, text encoder and tokenizer of diffusers-test size (2 blocks, 32-wide text), seeded."""
     import torch
-    from diffusers import AutoencoderKL, DDIMScheduler, StableDiffusionPipeline, UNet2DConditionModel
+    from diffusers import AutoencoderKL, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel
 
     torch.manual_seed(seed)
@@ -78,6 +79,14 @@ def build_tiny_pipeline(folder: Path, seed: int = 0) -> Path:
             vocab_size=len(tokenizer),
         )
     )
+    return unet, vae, text_encoder, tokenizer
+
+
+def build_tiny_pipeline(folder: Path, seed: int = 0) -> Path:
+    """A 2-block UNet / VAE / CLIP text encoder Stable Diffusion pipeline saved under ``folder``."""
+    from diffusers import DDIMScheduler, StableDiffusionPipeline
+
+    unet, vae, text_encoder, tokenizer = tiny_sd_parts(seed)
     scheduler = DDIMScheduler(
         beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", clip_sample=False, set_alpha_to_one=False
     )
@@ -121,7 +130,7 @@ def build_tiny_lora(pipeline_folder: Path, out: Path, seed: int = 0) -> Path:
     from peft import LoraConfig
     from peft.utils import get_peft_model_state_dict
 
-    pipe = StableDiffusionPipeline.from_pretrained(pipeline_folder)
+    pipe = StableDiffusionPipeline.from_pretrained(pipeline_folder, local_files_only=True)
     torch.manual_seed(seed)
     pipe.unet.add_adapter(
         LoraConfig(r=4, lora_alpha=4, init_lora_weights=False, target_modules=["to_q", "to_k", "to_v", "to_out.0"])
