@@ -449,6 +449,7 @@ class Renderer:
                 pipe.set_ip_adapter_scale(first.ip_adapter_scale)
             if first.init_image is not None:
                 pipe = _img2img(pipe)
+                set_scheduler(pipe, first.scheduler)  # the variant keeps the scheduler it was made with
             size = self.batch_size
             start = 0
             while start < len(indices):

@@ -269,6 +269,11 @@ def test_img2img_with_and_without_controlnet(tiny: dict[str, str], tmp_path: Pat
         assert out.image.size == (64, 64) and out.image.tobytes() == again.image.tobytes()
     low = renderer.render([job.model_copy(update={"strength": 0.25})], model=tiny["sd"])[0].image
     assert low.tobytes() != out.image.tobytes()  # strength changes how far the draft moves
+    ddim = job.model_copy(update={"scheduler": "ddim"})
+    warm = renderer.render([ddim], model=tiny["sd"])[0].image  # the img2img variant already exists here
+    render.clear_cache()
+    cold = Renderer().render([ddim], model=tiny["sd"])[0].image
+    assert warm.tobytes() == cold.tobytes()  # a scheduler change reaches the img2img variant too
 
 
 def test_brand_lora_changes_the_style_and_scale_zero_does_not(tiny: dict[str, str], tmp_path: Path) -> None:
