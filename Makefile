@@ -20,7 +20,7 @@ help:
 	@echo "make test    set up .venv and run the whole test suite"
 	@echo "make install set up .venv (quick when nothing changed)"
 	@echo "make lint    ruff + mypy"
-	@echo "make bench   search latency, CLI start-up, ingest throughput, retrieval quality"
+	@echo "make bench   search latency, CLI start-up, ingest, retrieval quality, render, draft model"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python bench/run.py
 	mkdir -p bench/results
 	$(BIN)/python tests/benchmarks/render_bench.py --out bench/results/render.json
+	$(BIN)/onbrand eval-draft-model --out bench/results/draft-model
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info bench/results

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -306,6 +307,129 @@ def print_profile(profile: BrandProfile, console: Console) -> None:
         )
 
 
+# --- the bundled draft model ----------------------------------------------------------------
+
+
+class _phase_bars:
+    """One rich bar per training phase (scenes, autoencoder, encode, diffusion), with the last loss."""
+
+    def __init__(self, console: Console) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.bar = Progress(
+            TextColumn("{task.description:<12}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[info]}"),
+            console=console,
+        )
+        self.tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> Any:
+        self.bar.start()
+        return self.update
+
+    def update(self, phase: str, done: int, total: int, info: dict[str, float]) -> None:
+        if phase not in self.tasks:
+            self.tasks[phase] = self.bar.add_task(phase, total=total, info="")
+        text = "  ".join(f"{k} {v:.3f}" for k, v in info.items())
+        self.bar.update(self.tasks[phase], completed=done, total=total, info=text)
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()
+
+
+@app.command("train-draft-model")
+def train_draft_model(
+    out: Annotated[Path | None, typer.Option(help="Model folder (default: the bundled one, replaced whole).")] = None,
+    steps: Annotated[int | None, typer.Option(min=1, help="UNet + ControlNet steps (default 4800).")] = None,
+    vae_steps: Annotated[int | None, typer.Option(min=1, help="Autoencoder steps (default 1200).")] = None,
+    scenes: Annotated[int | None, typer.Option(min=8, help="Scenes to draw (default 16000).")] = None,
+    batch: Annotated[int | None, typer.Option(min=1, help="Batch size (default 32).")] = None,
+    seed: Annotated[int, typer.Option(min=0)] = 0,
+    workers: Annotated[int, typer.Option(min=1, help="Processes drawing scenes.")] = 2,
+    as_json: JsonFlag = False,
+) -> None:
+    """Train onbrand's draft model from scratch (about 95 min on 2 CPU cores; uses a GPU when present)."""
+    from pipeline.draft_model import TrainConfig, bundled_model_path, train
+
+    given = {"steps": steps, "vae_steps": vae_steps, "scenes": scenes, "batch": batch}
+    cfg = TrainConfig(seed=seed, workers=workers, **{k: v for k, v in given.items() if v is not None})
+    target = out or bundled_model_path()
+    with _phase_bars(_console(stderr=True)) as update:
+        stats = train(cfg, target, update)
+    if as_json:
+        _emit_json({"out": str(target), **stats})
+    else:
+        minutes = sum(stats["timings"].values()) / 60
+        _console().print(f"[green]saved[/green] {target} (trained in {minutes:.1f} min on {stats['device']})")
+
+
+@app.command("eval-draft-model")
+def eval_draft_model(
+    model: Annotated[str, typer.Option(help="Model folder, or 'bundled'.")] = "bundled",
+    out: Annotated[Path, typer.Option(help="Folder for report.json and sheet.png.")] = Path("draft-model-eval"),
+    cases: Annotated[int, typer.Option(min=2, help="Held-out prompts x seeds to render.")] = 48,
+    guidance: Annotated[float | None, typer.Option(min=0, max=30, help="Default: the model's.")] = None,
+    with_speed: Annotated[bool, typer.Option("--speed/--no-speed", help="Also time one image and a batch.")] = True,
+    as_json: JsonFlag = False,
+) -> None:
+    """Colour and layout adherence on held-out phrasings, plus speed; exits 1 when a target is missed."""
+    from pipeline.draft_eval import run_eval, speed
+
+    with _progress(_console(stderr=True), enabled=not as_json) as update:
+        report = run_eval(model, out, count=cases, guidance=guidance, progress=_drop_info(update))
+    summary = report["summary"]
+    if with_speed:
+        summary["speed"] = speed(model)
+        (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    if as_json:
+        _emit_json(summary)
+    else:
+        from rich.table import Table
+
+        table = Table(title=f"Draft model eval: {summary['cases']} held-out prompts x seeds")
+        for column in ("measure", "value", "target"):
+            table.add_column(column)
+        targets = summary["targets"]
+        table.add_row(
+            "background colour as asked",
+            f"{summary['background_colour_accuracy']:.0%}",
+            f">= {targets['background_colour']:.0%}",
+        )
+        table.add_row(
+            "product colour as asked",
+            f"{summary['product_colour_accuracy']:.0%}",
+            f">= {targets['product_colour']:.0%}",
+        )
+        table.add_row("product on the box's side", f"{summary['side_accuracy']:.0%}", f">= {targets['side']:.0%}")
+        table.add_row("box coverage (mean)", f"{summary['mean_box_coverage']:.0%}", f">= {targets['coverage']:.0%}")
+        table.add_row("same seed, same image", str(summary["same_seed_same_image"]), "True")
+        if with_speed:
+            sp = summary["speed"]
+            table.add_row("one 20-step image (model time)", f"{sp['one_image_s']:.2f} s", "<= 2 s on 2 CPU cores")
+            table.add_row(f"batch of {sp['batch']}", f"{sp['batch_images_per_s']:.2f} images/s", "")
+        _console().print(table)
+        _console().print(f"report {out / 'report.json'}, contact sheet {out / 'sheet.png'}")
+    if not summary["passed"]:
+        raise typer.Exit(1)
+
+
+def _drop_info(update: Any) -> Any:
+    if update is None:
+        return None
+    return lambda what, done, total, _info: update(what, done, total)
+
+
 # --- briefs, settings, demo ------------------------------------------------------------------
 
 
@@ -317,13 +441,15 @@ def generate(
     prompt: Annotated[str, typer.Argument(help="What to draw.")],
     negative: Annotated[str, typer.Option("--negative", help="What not to draw.")] = "",
     seed: Annotated[int, typer.Option(min=0, help="Random seed: same seed and inputs, same image.")] = 0,
-    steps: Annotated[int, typer.Option(min=1, max=200)] = 20,
-    guidance: Annotated[float, typer.Option(min=0, max=30, help="Classifier-free guidance scale.")] = 7.0,
-    width: Annotated[int, typer.Option(help="Multiple of 8.")] = 512,
-    height: Annotated[int, typer.Option(help="Multiple of 8.")] = 512,
-    scheduler: Annotated[str, typer.Option(help="dpmpp_2m_karras, euler_a, euler, ddim, lcm or default.")] = (
-        "dpmpp_2m_karras"
-    ),
+    steps: Annotated[int | None, typer.Option(min=1, max=200, help="Default: the model's (20).")] = None,
+    guidance: Annotated[
+        float | None, typer.Option(min=0, max=30, help="Classifier-free guidance scale. Default: the model's.")
+    ] = None,
+    width: Annotated[int | None, typer.Option(help="Multiple of 8. Default: the model's resolution.")] = None,
+    height: Annotated[int | None, typer.Option(help="Multiple of 8. Default: the model's resolution.")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="dpmpp_2m_karras, euler_a, euler, ddim, lcm or default.")
+    ] = None,
     layout: Annotated[Path | None, typer.Option(help='LAYOUT.json: {"boxes":[{"role","x0","y0","x1","y1"}]}.')] = None,
     control_image: Annotated[Path | None, typer.Option(help="A reference image to build a condition from.")] = None,
     control_type: Annotated[str, typer.Option(help="canny, lineart, shuffle (offline); hed, depth, openpose.")] = (
@@ -343,22 +469,27 @@ def generate(
     out: Annotated[Path | None, typer.Option(help="Output PNG (default: onbrand-SEED.png).")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Render one image with Stable Diffusion (+ ControlNet), with its settings embedded in the PNG."""
+    """Render one image with Stable Diffusion (+ ControlNet), with its settings embedded in the PNG.
+
+    With no --model, the bundled draft model renders (128 px, CPU-fast), and a --layout uses the
+    ControlNet it ships with."""
     from pydantic import ValidationError
 
-    from pipeline.render import ControlSpec, Renderer, RenderJob, save_png
+    from pipeline.render import ControlSpec, Renderer, RenderJob, folder_controlnet, model_defaults, save_png
     from pipeline.settings import load_settings
 
+    started = time.perf_counter()
     settings = load_settings()
-    model = model or (settings.diffusion_model if settings.diffusion_model != "bundled" else None)
-    if not model:
-        raise _user_error(
-            "no model to render with: the bundled draft model is not shipped yet; pass --model PATH "
-            "(a diffusers folder or a .safetensors checkpoint) or set ONBRAND_DIFFUSION_MODEL"
-        )
+    model = model or settings.diffusion_model
+    defaults = model_defaults(model)
+    width = width or defaults.resolution
+    height = height or defaults.resolution
     out = out or Path(f"onbrand-{seed}.png")
     conditions = _conditions(layout, control_image, control_type, width, height, settings)
     nets = list(controlnet or [])
+    own = folder_controlnet(model) if layout is not None and not nets else None
+    if own:
+        nets = [own]  # the model's own layout ControlNet (the bundled draft model ships one)
     if conditions and len(nets) != len(conditions):
         raise _user_error(
             f"{len(conditions)} condition(s) but {len(nets)} --controlnet folder(s); pass one --controlnet per "
@@ -375,11 +506,11 @@ def generate(
             prompt=prompt,
             negative_prompt=negative,
             seed=seed,
-            steps=steps,
-            guidance=guidance,
+            steps=steps or defaults.steps,
+            guidance=defaults.guidance if guidance is None else guidance,
             width=width,
             height=height,
-            scheduler=scheduler,
+            scheduler=scheduler or defaults.scheduler,
             controls=controls,
             init_image=str(init_image) if init_image else None,
             strength=strength,
@@ -399,11 +530,14 @@ def generate(
             {
                 "out": str(out),
                 "seconds": round(rendered.seconds, 3),
+                "command_seconds": round(time.perf_counter() - started, 3),
                 **rendered.job.model_dump(mode="json", exclude={"layout"}),
             }
         )
     else:
-        _console().print(f"[green]saved[/green] {out} ({width}x{height}, seed {seed}, {rendered.seconds:.1f} s)")
+        _console().print(
+            f"[green]saved[/green] {out} ({width}x{height}, seed {seed}, {rendered.seconds:.2f} s of model time)"
+        )
 
 
 def _user_error(message: str) -> Exception:
@@ -521,12 +655,78 @@ def demo(
             f"[green]ok[/green] {path.name}: {brief.campaign} · channels {', '.join(brief.channels)}"
             + (f" · schedule '{brief.schedule}'" if brief.schedule else "")
         )
+    console.rule("5. Drafts from the bundled draft model")
+    _demo_drafts(settings, ProfileStore(settings).profile(report.brand), console)
     console.print(
-        "\n[dim]Rendering, the safety gate, review and export arrive with the next stages; "
-        "the demo stops after ingest, profile and briefs for now.[/dim]"
+        "\n[dim]The safety gate, review and export arrive with the next stages; "
+        "the demo stops after the first drafts for now.[/dim]"
     )
     for problem in report.errors:
         _error_line(f"{problem.file}: {problem.error}")
+
+
+PRODUCT_WORDS = ("bottle", "can", "box", "jar", "cup", "mug", "bag", "tube", "pouch", "carton", "tin")
+
+
+def _demo_drafts(settings: Settings, profile: BrandProfile, console: Console) -> None:
+    """Two drafts per channel of the first sample brief, in the brand's palette, laid out per channel."""
+    from pipeline.briefs import load_brief, load_channels
+    from pipeline.draft_eval import colour_name
+    from pipeline.layouts import draw_box_map, make_layout
+    from pipeline.render import ControlSpec, Renderer, RenderJob, folder_controlnet, model_defaults, save_png
+    from pipeline.settings import DATA_DIR
+
+    model = settings.diffusion_model
+    defaults = model_defaults(model)
+    net = folder_controlnet(model)
+    brief = load_brief(sorted((DATA_DIR / "briefs").glob("*.yaml"))[0])
+    channels = load_channels()
+    names = []
+    for colour in sorted(profile.palette, key=lambda c: c.role != "primary"):
+        rgb = tuple(int(colour.hex[i : i + 2], 16) for i in (1, 3, 5))
+        name = colour_name(rgb)
+        if name not in names:
+            names.append(name)
+    names += [n for n in ("teal", "white", "blue") if n not in names]
+    product_colour, background = names[0], names[1]
+    product = next((w for w in PRODUCT_WORDS if w in brief.product.lower()), "bottle")
+    prompt = f"a {product_colour} {product} on a {background} background, {', '.join(brief.mood[:2])}"
+    out = settings.home / "drafts" / brief.campaign
+    jobs: list[tuple[str, Any]] = []
+    for name in brief.channels:
+        width, height = channels[name].render_size(defaults.resolution, defaults.size_multiple)
+        template = "thirds_left" if width > height * 1.2 else "centred_hero"
+        layout = make_layout(template, width / height, profile.layout_rules)
+        controls = []
+        if net:
+            path = out / f"{name}.layout.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            draw_box_map(layout, width, height).save(path)
+            controls = [ControlSpec(model=net, image=str(path))]
+        for seed in (1, 2):
+            jobs.append(
+                (
+                    name,
+                    RenderJob(
+                        prompt=prompt,
+                        seed=seed,
+                        width=width,
+                        height=height,
+                        steps=defaults.steps,
+                        guidance=defaults.guidance,
+                        scheduler=defaults.scheduler,
+                        controls=controls,
+                        layout=layout.model_dump(mode="json"),
+                    ),
+                )
+            )
+    console.print(f"[bold]Prompt:[/bold] {prompt}  [dim](model: {model})[/dim]")
+    with console.status("rendering drafts"):
+        renderer = Renderer(device=settings.device, allow_downloads=settings.allow_downloads)
+        rendered = renderer.render([job for _, job in jobs], model)
+    for (name, job), result in zip(jobs, rendered, strict=True):
+        path = save_png(result, out / f"{name}-seed{job.seed}.png")
+        console.print(f"[green]draft[/green] {path} ({job.width}x{job.height}, {result.seconds:.2f} s)")
 
 
 @app.callback()

@@ -170,6 +170,53 @@ def pick_device_dtype(device: str = "auto", dtype: str = "auto") -> tuple[str, A
     return device, chosen
 
 
+class ModelDefaults(BaseModel):
+    """Render defaults a model folder states in ``onbrand.json`` (the bundled draft model does)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    resolution: int = 512  # the side of the square the model was trained at
+    size_multiple: int = 8  # width and height snap to this (the UNet's downsampling)
+    guidance: float = 7.0
+    steps: int = 20
+    scheduler: SchedulerName = "dpmpp_2m_karras"
+
+
+BUNDLED = "bundled"
+
+
+def resolve_model(model: str) -> str:
+    """``bundled`` -> the shipped draft model's folder; anything else unchanged."""
+    if model != BUNDLED:
+        return model
+    from pipeline.draft_model import bundled_model_path
+
+    path = bundled_model_path()
+    if not (path / "model_index.json").is_file():
+        raise UserError(
+            f"the bundled draft model is missing from {path}; restore it with git (git checkout -- data/models) "
+            "or retrain it with: onbrand train-draft-model"
+        )
+    return str(path)
+
+
+def model_defaults(model: str) -> ModelDefaults:
+    """Defaults for ``model``: its folder's ``onbrand.json`` when it has one, else Stable Diffusion's."""
+    path = Path(resolve_model(model)).expanduser() / "onbrand.json"
+    if path.is_file():
+        try:
+            return ModelDefaults.model_validate_json(path.read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise UserError(f"{path}: not valid model defaults ({exc.__class__.__name__}); fix or delete it") from exc
+    return ModelDefaults()
+
+
+def folder_controlnet(model: str) -> str | None:
+    """The ControlNet a pipeline folder ships with (``controlnet/``), used for layouts by default."""
+    path = Path(resolve_model(model)).expanduser() / "controlnet"
+    return str(path) if (path / "config.json").is_file() else None
+
+
 def _model_kind(model: str) -> str:
     path = Path(model).expanduser()
     if path.is_dir():
@@ -202,6 +249,7 @@ def load_pipeline(
     """A warm pipeline for ``model`` with ``controlnets`` (and a LoRA / IP-Adapter), loaded once per
     process and kept in an LRU of ``max_loaded`` pipelines."""
     device, torch_dtype = pick_device_dtype(device, dtype)
+    model = resolve_model(model)
     key = _cache_key(model, controlnets, lora, ip_adapter, torch_dtype, device)
     with _LOCK:
         if key in _PIPELINES:
@@ -228,7 +276,7 @@ def _cache_key(
 def put_pipeline(model: str, controlnets: tuple[str, ...], pipe: Any, *, device: str, dtype: Any) -> None:
     """Hand the cache a pipeline built in memory (benchmarks, tests); later renders of ``model`` use it."""
     with _LOCK:
-        _PIPELINES[_cache_key(model, controlnets, None, None, dtype, device)] = pipe
+        _PIPELINES[_cache_key(resolve_model(model), controlnets, None, None, dtype, device)] = pipe
 
 
 def _attach_lora(pipe: Any, lora: str) -> None:
@@ -271,6 +319,10 @@ def _load(model: str, controlnets: tuple[str, ...], device: str, torch_dtype: An
     # Library chatter (component bars, dtype notes) is not onbrand's output; real errors still raise.
     diffusers.utils.logging.set_verbosity_error()
     diffusers.utils.logging.disable_progress_bar()
+    import transformers
+
+    transformers.utils.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
     kind = _model_kind(model)
     local = not allow_downloads
     nets = [_load_controlnet(path, torch_dtype, local) for path in controlnets]
@@ -291,6 +343,9 @@ def _load(model: str, controlnets: tuple[str, ...], device: str, torch_dtype: An
     family = type(base).__name__
     if not family.startswith("StableDiffusion") or "Upscale" in family or "Inpaint" in family:
         raise UserError(f"model '{model}' is a {family}; onbrand renders with Stable Diffusion 1.x/2.x or SDXL models")
+    if getattr(base, "controlnet", None) is not None and not nets:
+        # A folder saved with its ControlNet (the bundled model): render without it unless a layout asks.
+        base = diffusers.StableDiffusionPipeline.from_pipe(base)
     pipe = base
     if nets:
         _check_controlnet_fits(base, nets, model, controlnets)
@@ -505,6 +560,12 @@ class Renderer:
 # --- PNG metadata ---------------------------------------------------------------------------------
 
 
+def _model_name(model: str) -> str:
+    if model == BUNDLED:
+        return "onbrand-draft"
+    return Path(model).name or model
+
+
 def a1111_parameters(job: RenderJob) -> str:
     """The text that A1111, ComfyUI and Civitai read from a PNG's ``parameters`` chunk."""
     lines = [job.prompt]
@@ -516,7 +577,7 @@ def a1111_parameters(job: RenderJob) -> str:
         f"CFG scale: {job.guidance:g}",
         f"Seed: {job.seed}",
         f"Size: {job.width}x{job.height}",
-        f"Model: {Path(job.model).name or job.model}",
+        f"Model: {_model_name(job.model)}",
     ]
     fields += [
         f'ControlNet {n}: "Module: {c.type}, Model: {Path(c.model).name}, Weight: {c.scale:g}"'

@@ -194,7 +194,7 @@ def test_cli_generate_json_png_and_errors(
     layout.write_text(json.dumps({"boxes": [{"role": "logo", "x0": 0.8, "y0": 0.8, "x1": 1.2, "y1": 0.9}]}))
     cases = [
         ([*base], "leaves the canvas"),
-        (["generate", "x", "--width", "64"], "--model PATH"),
+        (["generate", "x", "--model", str(tmp_path / "no-such-model")], "not a model folder"),
         (["generate", "x", "--model", tiny["sd"], "--width", "100"], "not a multiple of 8"),
         (
             ["generate", "x", "--model", tiny["sd"], "--width", "64", "--height", "64", "--layout", str(layout)],
