@@ -357,16 +357,23 @@ def train_draft_model(
     batch: Annotated[int | None, typer.Option(min=1, help="Batch size (default 32).")] = None,
     seed: Annotated[int, typer.Option(min=0)] = 0,
     workers: Annotated[int, typer.Option(min=1, help="Processes drawing scenes.")] = 2,
+    lr: Annotated[float | None, typer.Option(min=0, help="Peak learning rate of the UNet + ControlNet.")] = None,
+    warmup: Annotated[int | None, typer.Option(min=1, help="Warm-up steps of the learning rate.")] = None,
+    resume: Annotated[
+        Path | None, typer.Option(help="Train a saved draft model further (keeps its autoencoder).")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Train onbrand's draft model from scratch (about 95 min on 2 CPU cores; uses a GPU when present)."""
     from pipeline.draft_model import TrainConfig, bundled_model_path, train
 
-    given = {"steps": steps, "vae_steps": vae_steps, "scenes": scenes, "batch": batch}
+    given = {"steps": steps, "vae_steps": vae_steps, "scenes": scenes, "batch": batch, "lr": lr, "warmup": warmup}
     cfg = TrainConfig(seed=seed, workers=workers, **{k: v for k, v in given.items() if v is not None})
     target = out or bundled_model_path()
+    if resume is not None and not (resume / "unet" / "config.json").is_file():
+        raise _user_error(f"--resume {resume}: not a draft model folder (no unet/config.json)")
     with _phase_bars(_console(stderr=True)) as update:
-        stats = train(cfg, target, update)
+        stats = train(cfg, target, update, resume=resume)
     if as_json:
         _emit_json({"out": str(target), **stats})
     else:

@@ -264,7 +264,9 @@ def train_vae(vae: Any, data: SceneSet, cfg: TrainConfig, device: str, progress:
     return encode_latents(vae, data, device, progress)
 
 
-def encode_latents(vae: Any, data: SceneSet, device: str, progress: ProgressFn = _quiet) -> float:
+def encode_latents(vae: Any, data: SceneSet, device: str, progress: ProgressFn = _quiet, scale: float = 0.0) -> float:
+    """Latents of every scene (the posterior mean); returns and records the scaling factor, measured
+    as 1 / std unless ``scale`` gives it (a trained model keeps its own)."""
     import torch
 
     total = sum(len(v) for v in data.pixels.values())
@@ -281,8 +283,9 @@ def encode_latents(vae: Any, data: SceneSet, device: str, progress: ProgressFn =
             data.latents[size] = torch.cat(chunks) if chunks else torch.empty(0)
             if chunks:
                 stds.append(data.latents[size].std().item())
-    scale = 1.0 / (sum(stds) / len(stds))
-    vae.register_to_config(scaling_factor=scale)
+    if not scale:
+        scale = 1.0 / (sum(stds) / len(stds))
+        vae.register_to_config(scaling_factor=scale)
     return scale
 
 
@@ -365,6 +368,7 @@ def train_diffusion(
     device: str,
     progress: ProgressFn = _quiet,
     checkpoint: Path | None = None,
+    salt: int = 0,
 ) -> Ema:
     """UNet and ControlNet trained together (epsilon prediction, min-SNR weighting, offset noise, EMA)."""
     import torch
@@ -372,8 +376,8 @@ def train_diffusion(
     scheduler = build_scheduler()
     alphas = scheduler.alphas_cumprod.to(device)
     snr = alphas / (1 - alphas)
-    rng = random.Random(cfg.seed + 2)
-    gen = torch.Generator(device="cpu").manual_seed(cfg.seed + 3)
+    rng = random.Random(cfg.seed + 2 + 1000 * salt)  # a resumed run sees new batches and new noise
+    gen = torch.Generator(device="cpu").manual_seed(cfg.seed + 3 + 1000 * salt)
     sizes = data.sizes()
     weights = [SIZE_WEIGHTS[SIZES.index(s)] * len(data.specs[s]) for s in sizes]
     params = list(unet.parameters()) + list(controlnet.parameters())
@@ -446,7 +450,7 @@ def assemble_pipeline(vae: Any, unet: Any, controlnet: Any, tokenizer: Any, text
     from diffusers import DPMSolverMultistepScheduler, StableDiffusionControlNetPipeline
 
     scheduler = DPMSolverMultistepScheduler.from_config(
-        build_scheduler().config, algorithm_type="dpmsolver++", solver_order=2, use_karras_sigmas=True
+        build_scheduler().config, algorithm_type="dpmsolver++", solver_order=2, use_karras_sigmas=True, steps_offset=1
     )
     return StableDiffusionControlNetPipeline(
         vae=vae,
@@ -503,8 +507,24 @@ def save_model(pipe: Any, out: Path, cfg: TrainConfig, stats: dict[str, Any]) ->
     return out
 
 
-def train(cfg: TrainConfig, out: Path, progress: ProgressFn = _quiet) -> dict[str, Any]:
-    """The whole recipe: scenes, autoencoder, latents, UNet + ControlNet, fp16 folder at ``out``."""
+def load_trained(folder: Path) -> tuple[Any, Any, Any]:
+    """The autoencoder, UNet and ControlNet of a saved draft model, in fp32, to train further."""
+    import torch
+    from diffusers import AutoencoderKL, ControlNetModel, UNet2DConditionModel
+
+    kw = {"torch_dtype": torch.float32, "local_files_only": True}
+    return (
+        AutoencoderKL.from_pretrained(folder / "vae", **kw),
+        UNet2DConditionModel.from_pretrained(folder / "unet", **kw),
+        ControlNetModel.from_pretrained(folder / "controlnet", **kw),
+    )
+
+
+def train(cfg: TrainConfig, out: Path, progress: ProgressFn = _quiet, resume: Path | None = None) -> dict[str, Any]:
+    """The whole recipe: scenes, autoencoder, latents, UNet + ControlNet, fp16 folder at ``out``.
+
+    With ``resume`` (a saved draft model), the autoencoder is kept as it is and the UNet and
+    ControlNet train ``cfg.steps`` more steps from their saved weights, on fresh batches and noise."""
     import torch
 
     if cfg.threads:
@@ -519,15 +539,26 @@ def train(cfg: TrainConfig, out: Path, progress: ProgressFn = _quiet) -> dict[st
 
     t0 = time.perf_counter()
     torch.manual_seed(cfg.seed)
-    vae = build_vae(cfg)
-    data.scale = train_vae(vae, data, cfg, device, progress)
-    _save_vae(out.with_name(out.name + ".vae.pt"), vae, data.scale)
+    previous: list[Any] = []
+    if resume is not None:
+        vae, unet, controlnet = load_trained(resume)
+        vae.to(device).eval()
+        data.scale = encode_latents(vae, data, device, progress, scale=vae.config.scaling_factor)
+        history = resume / "training.json"
+        if history.is_file():
+            old = json.loads(history.read_text())
+            previous = [*old.get("previous_runs", []), {k: v for k, v in old.items() if k != "previous_runs"}]
+    else:
+        vae = build_vae(cfg)
+        data.scale = train_vae(vae, data, cfg, device, progress)
+        _save_vae(out.with_name(out.name + ".vae.pt"), vae, data.scale)
     timings["autoencoder_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     torch.manual_seed(cfg.seed)
-    unet = build_unet(cfg)
-    controlnet = build_controlnet(unet, cfg)
+    if resume is None:
+        unet = build_unet(cfg)
+        controlnet = build_controlnet(unet, cfg)
     tokenizer = build_tokenizer(cfg.max_tokens)
     encoder = build_text_encoder()
     ema = train_diffusion(
@@ -539,6 +570,7 @@ def train(cfg: TrainConfig, out: Path, progress: ProgressFn = _quiet) -> dict[st
         device,
         progress,
         checkpoint=out.with_name(out.name + ".checkpoint.pt"),
+        salt=len(previous),
     )
     ema.copy_to()
     timings["diffusion_s"] = time.perf_counter() - t0
@@ -552,6 +584,8 @@ def train(cfg: TrainConfig, out: Path, progress: ProgressFn = _quiet) -> dict[st
             name: sum(p.numel() for p in module.parameters())
             for name, module in (("vae", vae), ("unet", unet), ("controlnet", controlnet), ("text_encoder", encoder))
         },
+        "resumed_from": str(resume) if resume is not None else None,
+        "previous_runs": previous,
     }
     save_model(pipe, out, cfg, stats)
     return stats

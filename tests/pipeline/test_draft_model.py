@@ -81,3 +81,12 @@ def test_the_same_seed_trains_the_same_model(trained: Path, tmp_path: Path) -> N
     first, second = _weights(trained), _weights(again)
     assert first.keys() == second.keys()
     assert all(np.array_equal(first[k], second[k]) for k in first)
+
+
+def test_a_saved_model_trains_further_and_keeps_its_autoencoder(trained: Path, tmp_path: Path) -> None:
+    out = tmp_path / "more"
+    stats = train(TINY.model_copy(update={"steps": 1}), out, resume=trained)
+    assert stats["resumed_from"] == str(trained) and len(stats["previous_runs"]) == 1
+    before, after = _weights(trained), _weights(out)
+    assert all(np.array_equal(before[k], after[k]) for k in before if k.startswith("vae/"))
+    assert any(not np.array_equal(before[k], after[k]) for k in before if k.startswith("unet/"))
