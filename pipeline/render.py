@@ -345,7 +345,7 @@ def _load(model: str, controlnets: tuple[str, ...], device: str, torch_dtype: An
         raise UserError(f"model '{model}' is a {family}; onbrand renders with Stable Diffusion 1.x/2.x or SDXL models")
     if getattr(base, "controlnet", None) is not None and not nets:
         # A folder saved with its ControlNet (the bundled model): render without it unless a layout asks.
-        base = diffusers.StableDiffusionPipeline.from_pipe(base)
+        base = diffusers.AutoPipelineForText2Image.from_pipe(base, controlnet=None)
     pipe = base
     if nets:
         _check_controlnet_fits(base, nets, model, controlnets)
