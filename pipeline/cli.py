@@ -364,7 +364,7 @@ def train_draft_model(
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Train onbrand's draft model from scratch (about 95 min on 2 CPU cores; uses a GPU when present)."""
+    """Train onbrand's draft model from scratch (about 80 min on 2 CPU cores; uses a GPU when present)."""
     from pipeline.draft_model import TrainConfig, bundled_model_path, train
 
     given = {"steps": steps, "vae_steps": vae_steps, "scenes": scenes, "batch": batch, "lr": lr, "warmup": warmup}
