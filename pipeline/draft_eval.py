@@ -171,8 +171,10 @@ def run_eval(
     steps: int | None = None,
     device: str = "auto",
     progress: Any = None,
+    with_speed: bool = False,
 ) -> dict[str, Any]:
-    """Render the held-out cases, measure them, and write ``report.json`` and ``sheet.png`` to ``out``."""
+    """Render the held-out cases, measure them (and time the model with ``with_speed``), and write
+    ``report.json`` and ``sheet.png`` to ``out``."""
     from pipeline.render import ControlSpec, Renderer, RenderJob, folder_controlnet, model_defaults
 
     defaults = model_defaults(model)
@@ -253,6 +255,8 @@ def run_eval(
         and summary["mean_box_coverage"] >= TARGETS["coverage"]
         and same_seed
     )
+    if with_speed:
+        summary["speed"] = speed(model, device=device)
     if out is not None:
         (out / "report.json").write_text(json.dumps({"summary": summary, "cases": rows}, indent=2) + "\n")
         contact_sheet([r.image for r in rendered], rows).save(out / "sheet.png")
