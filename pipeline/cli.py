@@ -362,6 +362,10 @@ def train_draft_model(
     resume: Annotated[
         Path | None, typer.Option(help="Train a saved draft model further (keeps its autoencoder).")
     ] = None,
+    vae_from: Annotated[
+        Path | None,
+        typer.Option(help="Keep the autoencoder of a saved draft model; train a new UNet + ControlNet."),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Train onbrand's draft model from scratch (about 80 min on 2 CPU cores; uses a GPU when present)."""
@@ -372,8 +376,12 @@ def train_draft_model(
     target = out or bundled_model_path()
     if resume is not None and not (resume / "unet" / "config.json").is_file():
         raise _user_error(f"--resume {resume}: not a draft model folder (no unet/config.json)")
+    if vae_from is not None and not (vae_from / "vae" / "config.json").is_file():
+        raise _user_error(f"--vae-from {vae_from}: not a draft model folder (no vae/config.json)")
+    if resume is not None and vae_from is not None:
+        raise _user_error("--resume already keeps the model's autoencoder; drop --vae-from")
     with _phase_bars(_console(stderr=True)) as update:
-        stats = train(cfg, target, update, resume=resume)
+        stats = train(cfg, target, update, resume=resume, vae_from=vae_from)
     if as_json:
         _emit_json({"out": str(target), **stats})
     else:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -27,7 +28,17 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pipeline.scenes import SIZE_WEIGHTS, SIZES, SceneSpec, caption, condition, draw_scene, sample_scene
+from pipeline.scenes import (
+    COLOUR_WORDS,
+    COLOURS,
+    SIZE_WEIGHTS,
+    SIZES,
+    SceneSpec,
+    caption,
+    condition,
+    draw_scene,
+    sample_scene,
+)
 
 BUNDLED_MODEL_DIR = Path(__file__).resolve().parent.parent / "data" / "models" / "onbrand-draft"
 NATIVE_RESOLUTION = 128
@@ -61,6 +72,16 @@ class TrainConfig(BaseModel):
     colour_weight: float = 2.0  # L1 between 8x8-pooled images: flat colours must survive the round trip
     control_channels: tuple[int, ...] = (16, 32, 64, 128)
     heads: int = 4
+    # A pooled text vector (attention pooling over the token states, as in DeepFloyd IF) added to
+    # the timestep embedding, and FiLM (scale and shift) in every ResNet block: each block gets both
+    # named colours with their roles, and the layout tells it where each goes. Cross-attention alone
+    # learned which colours were asked for but bound them to product or background at random.
+    text_pool: bool = True
+    scale_shift: bool = True
+    # Trainer-only heads read the background and product colour back from that pooled vector (a
+    # cross-entropy of this weight): the pooled text must carry each colour with its role, which the
+    # diffusion loss alone teaches slowly. The heads are dropped when the model is saved.
+    colour_aux: float = 0.1
     groups: int = 16
     caption_dropout: float = 0.1  # empty prompt, so classifier-free guidance works
     control_dropout: float = 0.1  # no ControlNet, so the UNet also renders without a layout
@@ -143,6 +164,8 @@ def build_unet(cfg: TrainConfig) -> Any:
         cross_attention_dim=384,
         attention_head_dim=cfg.heads,
         norm_num_groups=cfg.groups,
+        addition_embed_type="text" if cfg.text_pool else None,
+        resnet_time_scale_shift="scale_shift" if cfg.scale_shift else "default",
     )
 
 
@@ -359,6 +382,53 @@ def _control_batch(specs: list[SceneSpec], rng: random.Random, segmentation_shar
     return torch.from_numpy(np.stack(images)).to(device).permute(0, 3, 1, 2).float() / 255
 
 
+_COLOUR_NAMES = list(COLOURS)
+_COLOUR_PATTERNS = {
+    name: re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b", re.IGNORECASE)
+    for name, words in COLOUR_WORDS.items()
+}
+
+
+def colour_labels(spec: SceneSpec, text: str) -> tuple[int, int]:
+    """Indices of the background and product colours when the caption names them, else -100
+    (ignored by the loss): a caption may name one colour, or none."""
+
+    def label(name: str) -> int:
+        return _COLOUR_NAMES.index(name) if _COLOUR_PATTERNS[name].search(text) else -100
+
+    return label(spec.background_colour), label(spec.product_colour)
+
+
+class ColourHeads:
+    """Linear read-outs of the background and product colour from pooled text (training only)."""
+
+    def __init__(self, modules: list[Any], device: str) -> None:
+        import torch
+
+        self.modules = [m for m in modules if getattr(m, "add_embedding", None) is not None]
+        self.heads = [
+            torch.nn.Linear(m.add_embedding.proj.out_features, 2 * len(_COLOUR_NAMES)).to(device) for m in self.modules
+        ]
+
+    def parameters(self) -> list[Any]:
+        return [p for h in self.heads for p in h.parameters()]
+
+    def loss(self, states: Any, labels: Any) -> tuple[Any, float]:
+        """Cross-entropy over both roles and every module, and the accuracy on named colours."""
+        import torch
+
+        total, correct, named = 0.0, 0, 0
+        for module, head in zip(self.modules, self.heads, strict=True):
+            logits = head(module.add_embedding(states)).view(-1, 2, len(_COLOUR_NAMES))
+            total = total + torch.nn.functional.cross_entropy(
+                logits.reshape(-1, len(_COLOUR_NAMES)), labels.reshape(-1), ignore_index=-100
+            )
+            mask = labels != -100
+            correct += int((logits.argmax(-1) == labels)[mask].sum())
+            named += int(mask.sum())
+        return total / max(1, len(self.heads)), correct / max(1, named)
+
+
 def train_diffusion(
     unet: Any,
     controlnet: Any,
@@ -383,7 +453,8 @@ def train_diffusion(
     params = list(unet.parameters()) + list(controlnet.parameters())
     unet.to(device).train()
     controlnet.to(device).train()
-    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.01)
+    heads = ColourHeads([unet, controlnet], device) if cfg.colour_aux > 0 else None
+    opt = torch.optim.AdamW(params + (heads.parameters() if heads else []), lr=cfg.lr, weight_decay=0.01)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, _cosine(cfg.steps, cfg.warmup))
     ema = Ema([unet, controlnet], cfg.ema)
     started = time.perf_counter()
@@ -413,6 +484,12 @@ def train_diffusion(
         ).sample
         weight = torch.clamp(snr[t], max=cfg.min_snr_gamma) / snr[t]
         loss = ((pred - noise) ** 2).mean(dim=(1, 2, 3)).mul(weight).mean()
+        info = {"loss": loss.item()}
+        if heads is not None:
+            labels = torch.tensor([colour_labels(s, c) for s, c in zip(batch_specs, texts, strict=True)], device=device)
+            aux, accuracy = heads.loss(states, labels)
+            loss = loss + cfg.colour_aux * aux
+            info["colour acc"] = accuracy
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -420,8 +497,8 @@ def train_diffusion(
         sched.step()
         ema.update()
         if step % 5 == 0 or step == cfg.steps:
-            elapsed = time.perf_counter() - started
-            progress("diffusion", step, cfg.steps, {"loss": float(loss), "s/step": elapsed / step})
+            info["s/step"] = (time.perf_counter() - started) / step
+            progress("diffusion", step, cfg.steps, info)
         if checkpoint is not None and (step % cfg.checkpoint_every == 0):
             _save_checkpoint(checkpoint, ema, step)
     return ema
@@ -520,11 +597,20 @@ def load_trained(folder: Path) -> tuple[Any, Any, Any]:
     )
 
 
-def train(cfg: TrainConfig, out: Path, progress: ProgressFn = _quiet, resume: Path | None = None) -> dict[str, Any]:
+def train(
+    cfg: TrainConfig,
+    out: Path,
+    progress: ProgressFn = _quiet,
+    resume: Path | None = None,
+    vae_from: Path | None = None,
+) -> dict[str, Any]:
     """The whole recipe: scenes, autoencoder, latents, UNet + ControlNet, fp16 folder at ``out``.
 
     With ``resume`` (a saved draft model), the autoencoder is kept as it is and the UNet and
-    ControlNet train ``cfg.steps`` more steps from their saved weights, on fresh batches and noise."""
+    ControlNet train ``cfg.steps`` more steps from their saved weights, on fresh batches and noise.
+    With ``vae_from`` (a saved draft model), only its autoencoder is kept and a new UNet and
+    ControlNet train from scratch (the autoencoder training is seeded, so reusing it only saves
+    its training time; the saved one is rounded to fp16)."""
     import torch
 
     if cfg.threads:
@@ -548,6 +634,9 @@ def train(cfg: TrainConfig, out: Path, progress: ProgressFn = _quiet, resume: Pa
         if history.is_file():
             old = json.loads(history.read_text())
             previous = [*old.get("previous_runs", []), {k: v for k, v in old.items() if k != "previous_runs"}]
+    elif vae_from is not None:
+        vae = load_trained(vae_from)[0].to(device).eval()
+        data.scale = encode_latents(vae, data, device, progress, scale=vae.config.scaling_factor)
     else:
         vae = build_vae(cfg)
         data.scale = train_vae(vae, data, cfg, device, progress)
@@ -585,6 +674,7 @@ def train(cfg: TrainConfig, out: Path, progress: ProgressFn = _quiet, resume: Pa
             for name, module in (("vae", vae), ("unet", unet), ("controlnet", controlnet), ("text_encoder", encoder))
         },
         "resumed_from": str(resume) if resume is not None else None,
+        "autoencoder_from": str(vae_from) if vae_from is not None else None,
         "previous_runs": previous,
     }
     save_model(pipe, out, cfg, stats)

@@ -90,3 +90,19 @@ def test_a_saved_model_trains_further_and_keeps_its_autoencoder(trained: Path, t
     before, after = _weights(trained), _weights(out)
     assert all(np.array_equal(before[k], after[k]) for k in before if k.startswith("vae/"))
     assert any(not np.array_equal(before[k], after[k]) for k in before if k.startswith("unet/"))
+
+
+def test_a_new_unet_can_train_on_a_saved_autoencoder(trained: Path, tmp_path: Path) -> None:
+    out = tmp_path / "fresh"
+    stats = train(TINY.model_copy(update={"seed": 1}), out, vae_from=trained)
+    assert stats["autoencoder_from"] == str(trained) and stats["resumed_from"] is None
+    before, after = _weights(trained), _weights(out)
+    assert all(np.array_equal(before[k], after[k]) for k in before if k.startswith("vae/"))
+    assert any(not np.array_equal(before[k], after[k]) for k in before if k.startswith("unet/"))
+
+
+def test_the_unet_pools_the_text_and_modulates_every_block(trained: Path) -> None:
+    config = json.loads((trained / "unet" / "config.json").read_text())
+    assert config["addition_embed_type"] == "text"
+    assert config["resnet_time_scale_shift"] == "scale_shift"
+    assert json.loads((trained / "controlnet" / "config.json").read_text())["addition_embed_type"] == "text"
