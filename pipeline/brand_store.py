@@ -33,6 +33,7 @@ from pipeline.models import (
     BrandRule,
     BrandTerm,
     ColorRole,
+    GatePolicy,
     LayoutRules,
     SourceRef,
 )
@@ -88,6 +89,8 @@ class BrandOverride(_Strict):
     logo_rules: list[str] | None = None
     imagery_rules: list[str | RuleOverride] | None = None
     layout_rules: dict[str, object] | None = None
+    released_people: list[str] | None = None  # real people whose release the brand holds
+    gate: GatePolicy | None = None  # thresholds of the eval gate; listed keys replace the defaults
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -233,6 +236,14 @@ def apply_override(profile: BrandProfile, override: BrandOverride, path: Path) -
             for r in override.imagery_rules
         ]
         fields.append("imagery_rules")
+    if override.gate is not None:
+        merged.gate = GatePolicy.model_validate(
+            {**merged.gate.model_dump(), **override.gate.model_dump(exclude_unset=True)}
+        )
+        fields.append("gate")
+    if override.released_people is not None:
+        merged.released_people = [" ".join(n.split()) for n in override.released_people if n.strip()]
+        fields.append("released_people")
     if override.layout_rules is not None:
         data = merged.layout_rules.model_dump()
         data.update(override.layout_rules)

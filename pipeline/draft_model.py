@@ -417,7 +417,8 @@ class ColourHeads:
         """Cross-entropy over both roles and every module, and the accuracy on named colours."""
         import torch
 
-        total, correct, named = 0.0, 0, 0
+        total: Any = 0.0
+        correct, named = 0, 0
         for module, head in zip(self.modules, self.heads, strict=True):
             logits = head(module.add_embedding(states)).view(-1, 2, len(_COLOUR_NAMES))
             total = total + torch.nn.functional.cross_entropy(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -158,6 +158,9 @@ class BrandProfile(_Model):
     imagery_rules: list[BrandRule] = Field(default_factory=list)
     layout_rules: LayoutRules = Field(default_factory=LayoutRules)
     sub_brands: list[SubBrand] = Field(default_factory=list)
+    # Real people whose release the brand holds: their names may appear in prompts.
+    released_people: list[str] = Field(default_factory=list)
+    gate: GatePolicy = Field(default_factory=lambda: GatePolicy())
     overridden: list[str] = Field(default_factory=list)  # fields that came from the override file
 
     @property
@@ -385,23 +388,68 @@ class Draft(_Model):
 # --- evaluation and review -------------------------------------------------------------------
 
 
+class GateReason(_Model):
+    """Why the prompt gate blocked a prompt: the rule, the words that matched, and where the rule is from."""
+
+    rule: str  # "safety:gore", "people:public_figure", "people:release", "brand:banned_term", "brand:imagery", ...
+    matched: str  # the words of the prompt that triggered it
+    message: str  # one line for people
+    source: SourceRef | None = None  # for brand rules: the guideline passage the rule was read from
+
+
+class PromptVerdict(_Model):
+    prompt: str
+    allowed: bool
+    reasons: list[GateReason] = Field(default_factory=list)
+
+
 class Check(_Model):
     name: str  # fixed names: nsfw, faces, text_artifacts, palette, layout, sharpness, ...
     status: Literal["pass", "warn", "fail", "skipped"]
     score: float | None = None
     reason: str
+    data: dict[str, Any] = Field(default_factory=dict)  # measurements for the UI: boxes, swatches, hashes
 
 
 class EvalReport(_Model):
     draft_id: str
     checks: list[Check]
+    verdict: Literal["approve", "review", "reject"] = "review"  # from the brand's GatePolicy
+    reasons: list[str] = Field(default_factory=list)  # why that verdict, one line each
 
     @property
-    def verdict(self) -> Literal["pass", "warn", "fail"]:
+    def worst(self) -> Literal["pass", "warn", "fail"]:
         statuses = {c.status for c in self.checks}
         if "fail" in statuses:
             return "fail"
         return "warn" if "warn" in statuses else "pass"
+
+    def check(self, name: str) -> Check | None:
+        return next((c for c in self.checks if c.name == name), None)
+
+
+class GatePolicy(_Model):
+    """How the eval gate turns checks into a verdict, per brand (the override file's ``gate:``)."""
+
+    # a fail of any of these rejects the draft; nsfw and faces are safety checks and always do
+    reject_on: list[str] = Field(default_factory=lambda: ["duplicate"])
+    # only with this set does a draft that passes every check skip human review
+    auto_approve: bool = False
+    # faces in a draft: allowed, warn that a model release is needed, or fail ("never show people")
+    people: Literal["allowed", "release_required", "forbidden"] | None = None  # None: from the imagery rules
+    nsfw_fail: float = Field(default=0.6, ge=0, le=1)  # NudeNet score of an exposed-anatomy class
+    nsfw_warn: float = Field(default=0.45, ge=0, le=1)  # a coffee cup scores up to ~0.37
+    text_min_confidence: float = Field(default=0.75, ge=0, le=1)  # OCR confidence that counts as text
+    palette_match_delta_e: float = Field(default=18.0, gt=0)  # CIEDE2000 within which a colour is the brand's
+    palette_fail_below: float = Field(default=0.5, ge=0, le=1)  # share of the image in brand colours
+    palette_warn_below: float = Field(default=0.75, ge=0, le=1)
+    neutral_chroma: float = Field(default=10.0, ge=0)  # greys, white and black go with any palette
+    layout_min_inside: float = Field(default=0.6, ge=0, le=1)  # share of the product inside its box
+    negative_space_max_edges: float = Field(default=0.06, ge=0, le=1)  # edge-pixel share in text boxes
+    sharpness_fail_below: float = Field(default=0.12, ge=0)  # edge crispness, see image_checks._sharpness
+    sharpness_warn_below: float = Field(default=0.25, ge=0)
+    exposure_clip_warn: float = Field(default=0.35, ge=0, le=1)  # share of clipped pixels (not flat bg)
+    duplicate_max_distance: int = Field(default=6, ge=0, le=64)  # perceptual-hash bits
 
 
 class Decision(_Model):

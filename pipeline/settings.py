@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
     # Diffusion model for drafts; "bundled" is onbrand's own small CPU draft model.
     diffusion_model: str = "bundled"
+    # CLIP model (local folder or cached hub id) for the prompt_alignment check; unset = check skipped.
+    clip_model: str | None = None
+    # Images larger than this many megapixels are refused by the eval gate (decompression bombs).
+    max_image_megapixels: float = Field(default=40.0, gt=0)
     # Folder holding the lllyasviel/Annotators weights: HED, MiDaS depth and OpenPose conditions need it.
     annotators: Path | None = None
     # LLM for the agent ("openai:<model>", "ollama:<model>", "llamacpp:<path>"); None = offline templates.

@@ -55,7 +55,7 @@ def test_eval_verdict_is_the_worst_check() -> None:
     ok = Check(name="nsfw", status="pass", reason="clean")
     warn = Check(name="faces", status="warn", reason="1 face")
     skipped = Check(name="text_artifacts", status="skipped", reason="OCR not installed")
-    assert EvalReport(draft_id="d", checks=[ok, skipped]).verdict == "pass"
-    assert EvalReport(draft_id="d", checks=[ok, warn]).verdict == "warn"
+    assert EvalReport(draft_id="d", checks=[ok, skipped]).worst == "pass"
+    assert EvalReport(draft_id="d", checks=[ok, warn]).worst == "warn"
     fail = Check(name="palette", status="fail", reason="neon")
-    assert EvalReport(draft_id="d", checks=[ok, warn, fail]).verdict == "fail"
+    assert EvalReport(draft_id="d", checks=[ok, warn, fail]).worst == "fail"
