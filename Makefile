@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python bench/run.py
 	mkdir -p bench/results
 	$(BIN)/python tests/benchmarks/render_bench.py --out bench/results/render.json
+	$(BIN)/python tests/benchmarks/gate_bench.py --out bench/results/gate.json
 	$(BIN)/onbrand eval-draft-model --out bench/results/draft-model
 
 clean:

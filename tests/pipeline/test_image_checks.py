@@ -11,7 +11,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from pipeline.errors import UserError
-from pipeline.image_checks import CHECK_NAMES, Detectors, ImageGate, decide, load_image, perceptual_hash
+from pipeline.image_checks import CHECK_NAMES, Detectors, ImageGate, decide, fingerprint, load_image
 from pipeline.layouts import make_layout
 from pipeline.models import Box, BrandColor, BrandProfile, BrandRule, Check, EvalReport, GatePolicy
 
@@ -128,12 +128,15 @@ def test_clipped_and_black_renders_are_flagged(gate: ImageGate) -> None:
 
 def test_duplicates_within_a_campaign_are_rejected(gate: ImageGate) -> None:
     first = scene()
-    others = {"d1": perceptual_hash(first), "d2": perceptual_hash(scene(bg=SAND, product=TEAL))}
+    others = {"d1": fingerprint(first), "d2": fingerprint(scene(bg=SAND, product=TEAL))}
     again = gate.evaluate(first.resize((500, 500)), draft_id="d3", layout=LAYOUT, others=others)
     assert statuses(again)["duplicate"] == "fail" and "d1" in again.check("duplicate").reason  # type: ignore[union-attr]
     assert again.verdict == "reject"
     other = gate.evaluate(photo("chelsea.png"), draft_id="d4", others=others)
     assert statuses(other)["duplicate"] == "pass"
+    # the same composition in another palette is a variation, not a duplicate
+    recoloured = gate.evaluate(scene(bg=(120, 40, 90), product=(250, 230, 120)), draft_id="d5", others=others)
+    assert statuses(recoloured)["duplicate"] == "pass", recoloured.check("duplicate")
 
 
 def test_faces_need_a_release_or_fail_where_the_brand_never_shows_people() -> None:
