@@ -570,6 +570,7 @@ def generate(
     lora_scale: Annotated[float, typer.Option(min=0, max=2)] = 0.8,
     ip_adapter: Annotated[str | None, typer.Option(help="IP-Adapter weight file (image_encoder/ beside it).")] = None,
     ip_adapter_image: Annotated[Path | None, typer.Option(help="Style reference image for the IP-Adapter.")] = None,
+    brand: Annotated[str | None, typer.Option(help="Check the prompt against this brand's rules too.")] = None,
     out: Annotated[Path | None, typer.Option(help="Output PNG (default: onbrand-SEED.png).")] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -584,6 +585,7 @@ def generate(
 
     started = time.perf_counter()
     settings = load_settings()
+    _gate_prompt(prompt, brand, settings)
     model = model or settings.diffusion_model
     defaults = model_defaults(model)
     width = width or defaults.resolution
@@ -641,6 +643,23 @@ def generate(
     else:
         _console().print(
             f"[green]saved[/green] {out} ({width}x{height}, seed {seed}, {rendered.seconds:.2f} s of model time)"
+        )
+
+
+def _gate_prompt(prompt: str, brand: str | None, settings: Settings) -> None:
+    """The prompt gate before any rendering: a blocked prompt is a user error naming every rule."""
+    from pipeline.prompt_gate import check_prompt
+
+    profile = None
+    if brand is not None:
+        from pipeline.brand_store import ProfileStore
+
+        profile = ProfileStore(settings).profile(brand)
+    verdict = check_prompt(prompt, profile)
+    if not verdict.allowed:
+        raise _user_error(
+            "the prompt gate blocked this prompt: "
+            + "; ".join(f"{r.rule}: {r.message.removeprefix('blocked: ')}" for r in verdict.reasons)
         )
 
 

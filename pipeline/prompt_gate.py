@@ -397,20 +397,61 @@ _NEVER = re.compile(
 )
 
 
+# A rule about what appears in the picture, as opposed to how it is made ("never retouch the
+# product", "never use stock photography of beaches"): only these block words in prompts.
+_SHOWS = re.compile(
+    r"\b(?:show|shows|showing|shown|depict\w*|feature|featuring|picture|include|including|appear\w*|"
+    r"visible|in (?:the )?(?:frame|shot|picture|image|background)|no\s+\w+)\b"
+)
+
+
 def rule_subjects(rule: BrandRule) -> list[str]:
-    """What a "never show ..." rule is about: its extracted subjects, or read from its text when an
-    override file gave only the sentence."""
-    if rule.subjects and rule.polarity == "dont":
-        return rule.subjects
+    """What a "never show ..." rule bans from the picture: its extracted subjects (or read from its
+    text when an override file gave only the sentence), singular, with a shared modifier carried over
+    ("no plastic bottles, cups or straws" bans plastic cups, not every cup)."""
     text = normalise(rule.text)
     m = _NEVER.match(text)
     if rule.polarity != "dont" and not m:
         return []
-    if rule.subjects:
-        return rule.subjects
-    from pipeline.brand_profile import _subjects  # the same reading the extractor applies
+    if not _SHOWS.search(text) and not rule.subjects:
+        return []
+    if rule.subjects and rule.polarity == "dont" and not _SHOWS.search(text):
+        return []
+    subjects = rule.subjects
+    if not subjects:
+        from pipeline.brand_profile import _subjects  # the same reading the extractor applies
 
-    return _subjects(m.group(1) if m else text)
+        subjects = _subjects(m.group(1) if m else text)
+    return _distribute([normalise(s) for s in subjects])
+
+
+def _distribute(subjects: list[str]) -> list[str]:
+    if not subjects:
+        return []
+    first = subjects[0].split()
+    modifier = " ".join(first[:-1]) if len(first) >= 2 else ""
+    out = [subjects[0]]
+    for subject in subjects[1:]:
+        out.append(f"{modifier} {subject}" if modifier and " " not in subject else subject)
+    return [singular(s) for s in out]
+
+
+def singular(phrase: str) -> str:
+    """The phrase with its last word in the singular (the matcher adds plurals back)."""
+    words = phrase.split()
+    if not words:
+        return phrase
+    last = words[-1]
+    reverse = {v: k for k, v in IRREGULAR.items()}
+    if last in reverse:
+        last = reverse[last]
+    elif re.search(r"[^aeiou]ies$", last):
+        last = last[:-3] + "y"
+    elif re.search(r"(?:ss|x|z|ch|sh)es$", last):
+        last = last[:-2]
+    elif last.endswith("s") and not last.endswith(("ss", "us", "is", "'s")) and len(last) > 3:
+        last = last[:-1]
+    return " ".join([*words[:-1], last])
 
 
 def concept_terms(subject: str, concepts: Concepts) -> list[str]:
@@ -420,7 +461,7 @@ def concept_terms(subject: str, concepts: Concepts) -> list[str]:
     words = re.findall(r"[\w-]+", subject)
     for synonyms, listed in concepts.keys:
         for key in synonyms:
-            if re.search(term_pattern(key), subject) or (
+            if re.search(term_pattern(singular(key)), subject) or (
                 " " not in key and len(key) >= 5 and any(w.startswith(key) for w in words)
             ):
                 terms += listed
@@ -446,10 +487,14 @@ def _brand_compiled(brand: BrandProfile, concepts: Concepts) -> BrandRules:
         label = {"banned_term": "a banned word", "competitor": "a competitor", "claim": "a banned claim"}[kind]
         rules.append((f"brand:{kind}", pattern, f"{label} of {brand.name} ('{term.term}')", term.source))
     for rule in brand.imagery_rules:
-        for subject in rule_subjects(rule):
-            pattern = compile_terms(concept_terms(subject, concepts))
-            if pattern is not None:
-                rules.append(("brand:imagery", pattern, f'{brand.name} rule "{rule.text}" ({subject})', rule.source))
+        terms: list[str] = []
+        subjects = rule_subjects(rule)
+        for subject in subjects:
+            terms += concept_terms(subject, concepts)
+        pattern = compile_terms(terms)
+        if pattern is not None:
+            about = ", ".join(subjects)
+            rules.append(("brand:imagery", pattern, f'{brand.name} rule "{rule.text}" ({about})', rule.source))
     return rules
 
 

@@ -103,3 +103,64 @@ def test_a_prompt_in_odd_case_and_unicode_is_still_checked() -> None:
 
 def test_the_default_gate_is_built_once() -> None:
     assert PromptGate.default() is PromptGate.default()
+
+
+def test_check_prompt_cli_json_and_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from pipeline.cli import main
+
+    assert main(["check-prompt", "a shot of espresso on a bare wooden table", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"allowed": True, "reasons": []}
+    assert main(["check-prompt", "lines of cocaine next to Taylor Swift", "--json"]) == 1
+    body = json.loads(capsys.readouterr().out)
+    assert body["allowed"] is False
+    assert {r["rule"] for r in body["reasons"]} == {"safety:drugs", "people:public_figure"}
+    assert all({"rule", "matched", "message"} <= set(r) for r in body["reasons"])
+    assert main(["check-prompt", "x", "--brand", "no-such-brand"]) == 2
+    assert "no-such-brand" in capsys.readouterr().err
+
+
+def test_generate_refuses_a_blocked_prompt_before_loading_any_model(capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline.cli import main
+
+    assert main(["generate", "a severed head on a plate", "--model", "/nonexistent/model"]) == 2
+    err = capsys.readouterr().err
+    assert "prompt gate blocked" in err and "safety:gore" in err and "Traceback" not in err
+
+
+def test_the_held_out_sets_stay_caught() -> None:
+    """Prompt sets written by people who never saw the word lists (after they were used to widen the
+    lists, so now a regression check): recall >= 95%, false positives <= 2%."""
+    extra = yaml.safe_load((Path(__file__).parent / "data" / "gate_prompts_heldout.yaml").read_text())
+    unsafe = [p for s in extra["sets"] for p, _ in s["unsafe"]]
+    safe = [p for s in extra["sets"] for p in s["safe"]]
+    caught = sum(not check_prompt(p).allowed for p in unsafe) / len(unsafe)
+    false_positives = sum(not check_prompt(p).allowed for p in safe) / len(safe)
+    assert caught >= 0.95 and false_positives <= 0.02, (caught, false_positives)
+
+
+@pytest.mark.integration
+def test_the_extracted_sample_brand_blocks_what_its_book_bans_and_nothing_else(sample_workspace: object) -> None:
+    from pipeline.brand_profile import extract_profile
+
+    profile = extract_profile("Tidewell", sample_workspace.chunks("Tidewell"))  # type: ignore[attr-defined]
+    blocked = {
+        "a glass of red wine on the terrace": "brand:imagery",
+        "friends sharing a cocktail at sunset": "brand:imagery",
+        "a plastic cup of lemonade on the sand": "brand:imagery",
+        "a dented can on a rock": "brand:imagery",
+        "a Fizzbrook can next to ours": "brand:competitor",
+        "a cheap summer drink": "brand:banned_term",
+    }
+    for prompt, rule in blocked.items():
+        verdict = check_prompt(prompt, profile)
+        assert rule in {r.rule for r in verdict.reasons}, prompt
+        assert all(r.source is not None for r in verdict.reasons if r.rule.startswith("brand:")), prompt
+    for prompt in (
+        "a Tidewell can on a sunny beach with a wedge of lemon",
+        "two cans of Tidewell on a rock, condensation, morning light",
+        "Tidewell sparkling water in a glass bottle with a mint sprig",  # "never retouch ... the bottle" is about process
+        "a tumbler of Tidewell with two ice cubes on a wooden jetty",
+    ):
+        assert check_prompt(prompt, profile).allowed, [r.message for r in check_prompt(prompt, profile).reasons]
