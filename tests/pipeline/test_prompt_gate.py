@@ -160,7 +160,8 @@ def test_the_extracted_sample_brand_blocks_what_its_book_bans_and_nothing_else(s
     for prompt in (
         "a Tidewell can on a sunny beach with a wedge of lemon",
         "two cans of Tidewell on a rock, condensation, morning light",
-        "Tidewell sparkling water in a glass bottle with a mint sprig",  # "never retouch ... the bottle" is about process
+        # "never retouch ... the shape of the can or bottle" is about process, not what is shown
+        "Tidewell sparkling water in a glass bottle with a mint sprig",
         "a tumbler of Tidewell with two ice cubes on a wooden jetty",
     ):
         assert check_prompt(prompt, profile).allowed, [r.message for r in check_prompt(prompt, profile).reasons]
