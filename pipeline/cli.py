@@ -456,6 +456,12 @@ def train_draft_model(
         Path | None,
         typer.Option(help="Keep the autoencoder of a saved draft model; train a new UNet + ControlNet."),
     ] = None,
+    layout_only: Annotated[
+        bool, typer.Option(help="With --resume: train only the ControlNet on layouts, the UNet frozen.")
+    ] = False,
+    embedding_from: Annotated[
+        Path | None, typer.Option(help="With --layout-only: start the condition embedding from this model.")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Train onbrand's draft model from scratch (about 80 min on 2 CPU cores; uses a GPU when present)."""
@@ -470,6 +476,18 @@ def train_draft_model(
         raise _user_error(f"--vae-from {vae_from}: not a draft model folder (no vae/config.json)")
     if resume is not None and vae_from is not None:
         raise _user_error("--resume already keeps the model's autoencoder; drop --vae-from")
+    if layout_only:
+        from pipeline.draft_model import finetune_layout
+
+        if resume is None:
+            raise _user_error("--layout-only needs --resume FOLDER: the draft model whose ControlNet to train")
+        with _phase_bars(_console(stderr=True)) as update:
+            record = finetune_layout(resume, target, steps or 797, embedding_from, update)
+        if as_json:
+            _emit_json({"out": str(target), **record})
+        else:
+            _console().print(f"[green]saved[/green] {target} (layout fine-tune, {record['seconds'] / 60:.1f} min)")
+        return
     with _phase_bars(_console(stderr=True)) as update:
         stats = train(cfg, target, update, resume=resume, vae_from=vae_from)
     if as_json:
@@ -844,12 +862,56 @@ def _demo_drafts(settings: Settings, profile: BrandProfile, console: Console) ->
                 )
             )
     console.print(f"[bold]Prompt:[/bold] {prompt}  [dim](model: {model})[/dim]")
+    from pipeline.prompt_gate import check_prompt
+
+    verdict = check_prompt(prompt, profile)
+    if not verdict.allowed:  # the demo's own prompt: a failure here is a bug, said plainly
+        raise _user_error("the demo prompt was blocked: " + "; ".join(r.message for r in verdict.reasons))
+    console.print(f"prompt gate: [green]allowed[/green] (safety rules and {profile.name}'s rules)")
     with console.status("rendering drafts"):
         renderer = Renderer(device=settings.device, allow_downloads=settings.allow_downloads)
         rendered = renderer.render([job for _, job in jobs], model)
+    paths = []
     for (name, job), result in zip(jobs, rendered, strict=True):
         path = save_png(result, out / f"{name}-seed{job.seed}.png")
+        paths.append(path)
         console.print(f"[green]draft[/green] {path} ({job.width}x{job.height}, {result.seconds:.2f} s)")
+    _demo_gate(profile, jobs, rendered, paths, console)
+
+
+def _demo_gate(
+    profile: BrandProfile, jobs: list[tuple[str, Any]], rendered: list[Any], paths: list[Path], console: Console
+) -> None:
+    """The eval gate on the demo drafts: one row per draft with its verdict and what to look at."""
+    from rich.table import Table
+
+    from pipeline.image_checks import ImageGate
+    from pipeline.models import Layout
+
+    gate = ImageGate(brand=profile)
+    seen: dict[str, str] = {}
+    table = Table(title="eval gate")
+    for column in ("draft", "verdict", "palette", "layout", "notes"):
+        table.add_column(column)
+    with console.status("checking drafts"):
+        for (_, job), result, path in zip(jobs, rendered, paths, strict=True):
+            layout = Layout.model_validate(job.layout) if job.layout else None
+            report = gate.evaluate(
+                result.image, draft_id=path.name, prompt=job.prompt, layout=layout, others=dict(seen)
+            )
+            duplicate = report.check("duplicate")
+            if duplicate is not None and duplicate.data.get("fingerprint"):
+                seen[path.name] = str(duplicate.data["fingerprint"])
+            palette, placed = report.check("palette"), report.check("layout")
+            notes = "; ".join(r for r in report.reasons if "waiting for a person" not in r)[:90]
+            table.add_row(
+                path.name,
+                report.verdict,
+                f"{palette.status} {palette.score:.0%}" if palette and palette.score is not None else "-",
+                placed.status if placed else "-",
+                notes or "all checks passed",
+            )
+    console.print(table)
 
 
 @app.callback()

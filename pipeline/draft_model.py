@@ -554,6 +554,7 @@ def save_model(pipe: Any, out: Path, cfg: TrainConfig, stats: dict[str, Any]) ->
         shutil.rmtree(tmp)
     pipe.to(torch.float16)
     pipe.save_pretrained(tmp, safe_serialization=True)
+    compact_text_encoder(tmp)
     (tmp / "training.json").write_text(json.dumps({"config": cfg.model_dump(mode="json"), **stats}, indent=2) + "\n")
     (tmp / "onbrand.json").write_text(
         json.dumps(
@@ -680,3 +681,149 @@ def train(
     }
     save_model(pipe, out, cfg, stats)
     return stats
+
+
+def finetune_layout(
+    folder: Path,
+    out: Path,
+    steps: int = 797,
+    embedding_from: Path | None = None,
+    progress: ProgressFn = _quiet,
+) -> dict[str, Any]:
+    """Train only the ControlNet of a saved draft model on layouts, with its UNet frozen.
+
+    Trained jointly with the pooled-text UNet, the ControlNet learned to steer colours and stopped
+    reading its layout (products came out centred whatever the box said). With the UNet frozen, the
+    only thing left for the ControlNet to add is where the product goes, so it learns that within a
+    few hundred steps. Noise levels are drawn from the upper 70% of the schedule, where only the
+    layout can say where the product sits. ``embedding_from`` starts the condition embedding from
+    another draft model's ControlNet (the shipped model used the previous one's). The shipped
+    weights came from a script with this same loop, seeds and step count (``training.json``); a
+    rerun of this function has not yet been compared with them bit for bit."""
+    import shutil
+
+    import torch
+    from diffusers import ControlNetModel
+
+    from pipeline.scenes import SIZE_WEIGHTS as weights_by_size
+
+    cfg = TrainConfig()
+    torch.manual_seed(5)
+    data = SceneSet.generate(4000, 11, 2, progress)
+    vae, unet, controlnet = load_trained(folder)
+    data.scale = encode_latents(vae, data, "cpu", progress, scale=vae.config.scaling_factor)
+    if embedding_from is not None:
+        donor = ControlNetModel.from_pretrained(embedding_from / "controlnet", torch_dtype=torch.float32)
+        controlnet.controlnet_cond_embedding.load_state_dict(donor.controlnet_cond_embedding.state_dict())
+    text = TextCache(build_tokenizer(cfg.max_tokens), build_text_encoder(), "cpu")
+    unet.requires_grad_(False)
+    unet.train()
+    controlnet.train()
+    scheduler = build_scheduler()
+    snr = scheduler.alphas_cumprod / (1 - scheduler.alphas_cumprod)
+    rng = random.Random(7)
+    gen = torch.Generator().manual_seed(7)
+    sizes = data.sizes()
+    weights = [weights_by_size[SIZES.index(s)] * len(data.specs[s]) for s in sizes]
+    opt = torch.optim.AdamW(controlnet.parameters(), lr=3e-4, weight_decay=0.0)
+    ema = Ema([controlnet], 0.99)
+    started = time.perf_counter()
+    for step in range(1, steps + 1):
+        size = rng.choices(sizes, weights=weights)[0]
+        specs = data.specs[size]
+        idx = [rng.randrange(len(specs)) for _ in range(32)]
+        batch = [specs[i] for i in idx]
+        latents = data.latents[size][idx] * data.scale
+        states = text(["" if rng.random() < 0.1 else caption(s, rng) for s in batch])
+        control = _control_batch(batch, rng, 0.25, "cpu")
+        noise = torch.randn(latents.shape, generator=gen)
+        noise = noise + 0.1 * torch.randn((32, 4, 1, 1), generator=gen)
+        t = torch.randint(300, 1000, (32,), generator=gen)
+        noisy = scheduler.add_noise(latents, noise, t)
+        down, mid = controlnet(noisy, t, states, control, return_dict=False)
+        pred = unet(noisy, t, states, down_block_additional_residuals=down, mid_block_additional_residual=mid).sample
+        weight = torch.clamp(snr[t], max=5.0) / snr[t]
+        loss = ((pred - noise) ** 2).mean(dim=(1, 2, 3)).mul(weight).mean()
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(controlnet.parameters(), 1.0)
+        opt.step()
+        ema.update()
+        if step % 5 == 0 or step == steps:
+            progress("layout", step, steps, {"loss": loss.item(), "s/step": (time.perf_counter() - started) / step})
+    ema.copy_to()
+    tmp = out.with_name(out.name + ".partial")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    shutil.copytree(folder, tmp)
+    shutil.rmtree(tmp / "controlnet")
+    controlnet.eval().to(torch.float16).save_pretrained(tmp / "controlnet", safe_serialization=True)
+    record = {
+        "steps": steps,
+        "scenes": 4000,
+        "scene_seed": 11,
+        "lr": 3e-4,
+        "ema": 0.99,
+        "timesteps": [300, 1000],
+        "unet": "frozen",
+        "condition_embedding_from": str(embedding_from) if embedding_from else None,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    history = tmp / "training.json"
+    info = json.loads(history.read_text()) if history.is_file() else {}
+    info["layout_finetune"] = record
+    history.write_text(json.dumps(info, indent=2) + "\n")
+    if out.exists():
+        shutil.rmtree(out)
+    tmp.rename(out)
+    return record
+
+
+def compact_text_encoder(folder: Path, positions: int = 64) -> int:
+    """Shrink a saved draft model's MiniLM without changing a single output: drop the 994 "[unusedN]"
+    vocabulary rows that no text can produce (ids renumbered in the tokenizer) and keep only the
+    position embeddings a 48-token prompt can reach, and store the tokenizer as its plain WordPiece
+    ``vocab.txt`` (transformers builds the same fast tokenizer from it). Returns the bytes saved
+    (about 1.6 MB, which keeps the whole folder under 60 MB)."""
+    from safetensors.torch import load_file, save_file
+
+    tok_path = folder / "tokenizer" / "tokenizer.json"
+    enc_path = folder / "text_encoder" / "model.safetensors"
+    if not tok_path.is_file():  # already compact
+        return 0
+    before = tok_path.stat().st_size + enc_path.stat().st_size
+    spec = json.loads(tok_path.read_text(encoding="utf-8"))
+    vocab: dict[str, int] = spec["model"]["vocab"]
+    keep = sorted(i for t, i in vocab.items() if not re.fullmatch(r"\[unused\d+\]", t))
+    if len(keep) == len(vocab) and positions >= 512:
+        return 0
+    new_id = {old: new for new, old in enumerate(keep)}
+    spec["model"]["vocab"] = {t: new_id[i] for t, i in sorted(vocab.items(), key=lambda kv: kv[1]) if i in new_id}
+    for token in spec.get("added_tokens", []):
+        token["id"] = new_id[token["id"]]
+    for special in spec.get("post_processor", {}).get("special_tokens", {}).values():
+        special["ids"] = [new_id[i] for i in special["ids"]]
+    if spec.get("padding"):
+        spec["padding"]["pad_id"] = new_id[spec["padding"]["pad_id"]]
+    weights = load_file(enc_path)
+    import torch
+
+    index = torch.tensor(keep)
+    weights["embeddings.word_embeddings.weight"] = weights["embeddings.word_embeddings.weight"][index].contiguous()
+    weights["embeddings.position_embeddings.weight"] = weights["embeddings.position_embeddings.weight"][
+        :positions
+    ].contiguous()
+    if "embeddings.position_ids" in weights:
+        weights["embeddings.position_ids"] = weights["embeddings.position_ids"][:, :positions].contiguous()
+    config_path = folder / "text_encoder" / "config.json"
+    config = json.loads(config_path.read_text())
+    config["vocab_size"] = len(keep)
+    config["max_position_embeddings"] = positions
+    config["pad_token_id"] = new_id[config.get("pad_token_id", 0) or 0]
+    save_file(weights, enc_path, metadata={"format": "pt"})
+    config_path.write_text(json.dumps(config, indent=2) + "\n")
+    ordered = sorted(spec["model"]["vocab"].items(), key=lambda kv: kv[1])
+    vocab_path = tok_path.with_name("vocab.txt")
+    vocab_path.write_text("\n".join(t for t, _ in ordered) + "\n", encoding="utf-8")
+    tok_path.unlink()
+    return before - vocab_path.stat().st_size - enc_path.stat().st_size

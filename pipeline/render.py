@@ -180,6 +180,7 @@ class ModelDefaults(BaseModel):
     guidance: float = 7.0
     steps: int = 20
     scheduler: SchedulerName = "dpmpp_2m_karras"
+    control_scale: float = 1.0  # ControlNet conditioning scale for layouts drawn for this model
 
 
 BUNDLED = "bundled"

@@ -22,7 +22,7 @@ MODEL = bundled_model_path()
 # (prompt, layout side, seed, background asked, product asked): held-out phrasings from the eval set,
 # with colour pairs far apart, so float rounding on another CPU cannot flip the measured name.
 FIXED = [
-    ("golden hour glow. yellow paper bag against blue", "right", 10085, "blue", "yellow"),
+    ("studio image showing a can that is purple, set against a orange background", "right", 10017, "orange", "purple"),
     ("a teal scene featuring a white box", "left", 10272, "teal", "white"),
     ("red set behind a teal can", "left", 10612, "red", "teal"),
     ("golden hour glow. purple tube against green", "right", 10459, "green", "purple"),

@@ -251,3 +251,29 @@ def test_the_prompt_alignment_check_runs_clip_from_a_local_folder(tmp_path: Path
     assert "CLIPScore" in check.reason
     missing = ImageGate(detectors=Detectors(clip_model=str(tmp_path / "nope")), checks=["prompt_alignment"])
     assert missing.evaluate(scene(), prompt="x").checks[0].status == "skipped"
+
+
+def test_the_override_file_sets_the_gate_policy_and_released_people(tmp_path: Path) -> None:
+    from pipeline.brand_store import ProfileStore
+    from pipeline.prompt_gate import check_prompt
+    from pipeline.settings import Settings
+
+    store = ProfileStore(Settings(home=tmp_path / "ws"))
+    override = tmp_path / "acme.yaml"
+    override.write_text(
+        "palette: [{name: Teal, hex: '#1F6F8B'}]\n"
+        "released_people: [Maria Lopez]\n"
+        "gate: {reject_on: [palette, duplicate], people: forbidden, auto_approve: true}\n"
+    )
+    store.set_override("Acme", override)
+    profile = store.profile("Acme")
+    assert profile.gate.reject_on == ["palette", "duplicate"] and profile.gate.auto_approve
+    assert profile.gate.nsfw_fail == GatePolicy().nsfw_fail  # unlisted keys keep their defaults
+    assert check_prompt("Maria Lopez holding the can", profile).allowed
+    neon = ImageGate(brand=profile).evaluate(scene(bg=(57, 255, 20), product=(255, 0, 255)))
+    assert neon.verdict == "reject" and neon.reasons[0].startswith("palette")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("gate: {nsfw_fail: 7}\n")
+    with pytest.raises(UserError, match="nsfw_fail"):
+        store.set_override("Acme", bad)
+    assert store.profile("Acme").gate.reject_on == ["palette", "duplicate"]  # the old file is kept
