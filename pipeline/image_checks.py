@@ -307,7 +307,9 @@ class ImageGate:
         gray, scale = m.gray, 1.0
         if max(gray.shape) > 400:  # faces worth a release are large; 400 px finds them 2-3x faster
             scale = 400 / max(gray.shape)
-            gray = cv2.resize(gray, (round(gray.shape[1] * scale), round(gray.shape[0] * scale)), interpolation=cv2.INTER_AREA)
+            gray = cv2.resize(
+                gray, (round(gray.shape[1] * scale), round(gray.shape[0] * scale)), interpolation=cv2.INTER_AREA
+            )
         h, w = gray.shape
         side = max(20, int(0.06 * min(h, w)))
         found = self.detectors.faces().detectMultiScale(gray, scaleFactor=1.1, minNeighbors=6, minSize=(side, side))
