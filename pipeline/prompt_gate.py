@@ -411,11 +411,7 @@ def rule_subjects(rule: BrandRule) -> list[str]:
     ("no plastic bottles, cups or straws" bans plastic cups, not every cup)."""
     text = normalise(rule.text)
     m = _NEVER.match(text)
-    if rule.polarity != "dont" and not m:
-        return []
-    if not _SHOWS.search(text) and not rule.subjects:
-        return []
-    if rule.subjects and rule.polarity == "dont" and not _SHOWS.search(text):
+    if (rule.polarity != "dont" and not m) or not _SHOWS.search(text):
         return []
     subjects = rule.subjects
     if not subjects:
