@@ -481,6 +481,8 @@ def train_draft_model(
 
         if resume is None:
             raise _user_error("--layout-only needs --resume FOLDER: the draft model whose ControlNet to train")
+        if embedding_from is not None and not (embedding_from / "controlnet" / "config.json").is_file():
+            raise _user_error(f"--embedding-from {embedding_from}: not a draft model folder (no controlnet/)")
         with _phase_bars(_console(stderr=True)) as update:
             record = finetune_layout(resume, target, steps or 797, embedding_from, update)
         if as_json:

@@ -52,9 +52,7 @@ EXPOSED = {
 }
 # A rule against showing people makes any face fail; one against children does not (a face
 # detector cannot tell an adult from a child), so those drafts get the release warning.
-PEOPLE_SUBJECTS = re.compile(
-    r"\b(people|persons?|humans?|faces?|models?|portraits?|men|women|man|woman)\b"
-)
+PEOPLE_SUBJECTS = re.compile(r"\b(people|persons?|humans?|faces?|models?|portraits?|men|women|man|woman)\b")
 
 
 # --- input ---------------------------------------------------------------------------------------
