@@ -357,11 +357,7 @@ def check_prompt_command(
     """Run the prompt gate on one prompt; exits 1 when it is blocked, naming every rule it breaks."""
     from pipeline.prompt_gate import check_prompt
 
-    profile = None
-    if brand is not None:
-        from pipeline.brand_store import ProfileStore
-
-        profile = ProfileStore(_settings()).profile(brand)
+    profile = _brand_profile(brand, _settings())
     verdict = check_prompt(text, profile)
     if as_json:
         _emit_json(
@@ -397,11 +393,7 @@ def evaluate_command(
     from pipeline.image_checks import ImageGate, load_image
 
     settings = _settings()
-    profile = None
-    if brand is not None:
-        from pipeline.brand_store import ProfileStore
-
-        profile = ProfileStore(settings).profile(brand)
+    profile = _brand_profile(brand, settings)
     picture = load_image(image, settings.max_image_megapixels)
     boxes = _read_layout(layout, picture.width / picture.height) if layout is not None else None
     from pipeline.image_checks import Detectors
@@ -666,16 +658,20 @@ def generate(
         )
 
 
+def _brand_profile(brand: str | None, settings: Settings) -> BrandProfile | None:
+    """The named brand's merged profile (a clear error for an unknown brand), or None."""
+    if brand is None:
+        return None
+    from pipeline.brand_store import ProfileStore
+
+    return ProfileStore(settings).profile(brand)
+
+
 def _gate_prompt(prompt: str, brand: str | None, settings: Settings) -> None:
     """The prompt gate before any rendering: a blocked prompt is a user error naming every rule."""
     from pipeline.prompt_gate import check_prompt
 
-    profile = None
-    if brand is not None:
-        from pipeline.brand_store import ProfileStore
-
-        profile = ProfileStore(settings).profile(brand)
-    verdict = check_prompt(prompt, profile)
+    verdict = check_prompt(prompt, _brand_profile(brand, settings))
     if not verdict.allowed:
         raise _user_error(
             "the prompt gate blocked this prompt: "

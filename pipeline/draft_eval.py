@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.colour import to_lab
 from pipeline.layouts import draw_box_map, make_layout
 from pipeline.models import Box, Layout
 from pipeline.scenes import COLOURS, PRODUCTS, STYLE_WORDS, SceneSpec, caption
@@ -90,18 +91,6 @@ def eval_cases(count: int = 48, seed: int = 2026) -> list[Case]:
 
 
 # --- measuring ----------------------------------------------------------------------------------
-
-
-def to_lab(rgb: np.ndarray) -> np.ndarray:
-    """sRGB (0..255, any shape ... x 3) to CIELAB (D65)."""
-    import numpy as np
-
-    c = np.asarray(rgb, dtype=np.float64) / 255
-    c = np.where(c > 0.04045, ((c + 0.055) / 1.055) ** 2.4, c / 12.92)
-    m = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
-    xyz = c @ m.T / np.array([0.95047, 1.0, 1.08883])
-    f = np.where(xyz > 216 / 24389, np.cbrt(xyz), (24389 / 27 * xyz + 16) / 116)
-    return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], axis=-1)
 
 
 _REFERENCE: dict[str, Any] = {}

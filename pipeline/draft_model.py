@@ -705,15 +705,15 @@ def finetune_layout(
     import torch
     from diffusers import ControlNetModel
 
-    from pipeline.scenes import SIZE_WEIGHTS as weights_by_size
-
     cfg = TrainConfig()
     torch.manual_seed(5)
     data = SceneSet.generate(4000, 11, 2, progress)
     vae, unet, controlnet = load_trained(folder)
     data.scale = encode_latents(vae, data, "cpu", progress, scale=vae.config.scaling_factor)
     if embedding_from is not None:
-        donor = ControlNetModel.from_pretrained(embedding_from / "controlnet", torch_dtype=torch.float32)
+        donor = ControlNetModel.from_pretrained(
+            embedding_from / "controlnet", torch_dtype=torch.float32, local_files_only=True
+        )
         controlnet.controlnet_cond_embedding.load_state_dict(donor.controlnet_cond_embedding.state_dict())
     text = TextCache(build_tokenizer(cfg.max_tokens), build_text_encoder(), "cpu")
     unet.requires_grad_(False)
@@ -724,7 +724,7 @@ def finetune_layout(
     rng = random.Random(7)
     gen = torch.Generator().manual_seed(7)
     sizes = data.sizes()
-    weights = [weights_by_size[SIZES.index(s)] * len(data.specs[s]) for s in sizes]
+    weights = [SIZE_WEIGHTS[SIZES.index(s)] * len(data.specs[s]) for s in sizes]
     opt = torch.optim.AdamW(controlnet.parameters(), lr=3e-4, weight_decay=0.0)
     ema = Ema([controlnet], 0.99)
     started = time.perf_counter()

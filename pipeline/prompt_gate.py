@@ -301,10 +301,18 @@ class PromptGate:
 
     def _safety(self, text: str) -> list[Match]:
         out = []
+        # each category's safe phrases are taken out once per prompt, also for combos that refer to it
+        masks: dict[int, str] = {}
+
+        def masked_by(safe: re.Pattern[str] | None) -> str:
+            if id(safe) not in masks:
+                masks[id(safe)] = _mask(text, safe)
+            return masks[id(safe)]
+
         for cat in self.categories.values():
             if cat.name == "people":  # only safe phrases: used by the people rules
                 continue
-            masked = _mask(text, cat.safe)
+            masked = masked_by(cat.safe)
             hit = cat.terms.search(masked) if cat.terms is not None else None
             if hit:
                 out.append(Match(f"safety:{cat.name}", hit.group(0), f"blocked: {cat.message} ('{hit.group(0)}')"))
@@ -314,7 +322,7 @@ class PromptGate:
                 for pairs in groups:
                     group_hit = None
                     for pattern, safe in pairs:  # a referenced category keeps its own safe phrases out
-                        group_hit = pattern.search(_mask(text, safe))
+                        group_hit = pattern.search(masked_by(safe))
                         if group_hit:
                             break
                     if group_hit is None:
