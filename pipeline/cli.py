@@ -451,6 +451,10 @@ def train_draft_model(
     layout_only: Annotated[
         bool, typer.Option(help="With --resume: train only the ControlNet on layouts, the UNet frozen.")
     ] = False,
+    colour_only: Annotated[
+        bool,
+        typer.Option(help="With --resume: train only the UNet, product colours weighted up, the ControlNet frozen."),
+    ] = False,
     embedding_from: Annotated[
         Path | None, typer.Option(help="With --layout-only: start the condition embedding from this model.")
     ] = None,
@@ -468,19 +472,26 @@ def train_draft_model(
         raise _user_error(f"--vae-from {vae_from}: not a draft model folder (no vae/config.json)")
     if resume is not None and vae_from is not None:
         raise _user_error("--resume already keeps the model's autoencoder; drop --vae-from")
-    if layout_only:
-        from pipeline.draft_model import finetune_layout
+    if layout_only and colour_only:
+        raise _user_error("--layout-only and --colour-only are separate stages; run one, then the other")
+    if embedding_from is not None and not layout_only:
+        raise _user_error("--embedding-from only applies to --layout-only")
+    if layout_only or colour_only:
+        from pipeline.draft_model import FINETUNES, finetune
 
+        name = "layout" if layout_only else "colour"
+        part = "ControlNet" if layout_only else "UNet"
         if resume is None:
-            raise _user_error("--layout-only needs --resume FOLDER: the draft model whose ControlNet to train")
+            raise _user_error(f"--{name}-only needs --resume FOLDER: the draft model whose {part} to train")
         if embedding_from is not None and not (embedding_from / "controlnet" / "config.json").is_file():
             raise _user_error(f"--embedding-from {embedding_from}: not a draft model folder (no controlnet/)")
+        stage = FINETUNES[name].model_copy(update={"steps": steps or FINETUNES[name].steps})
         with _phase_bars(_console(stderr=True)) as update:
-            record = finetune_layout(resume, target, steps or 797, embedding_from, update)
+            record = finetune(resume, target, stage, name, embedding_from, update)
         if as_json:
             _emit_json({"out": str(target), **record})
         else:
-            _console().print(f"[green]saved[/green] {target} (layout fine-tune, {record['seconds'] / 60:.1f} min)")
+            _console().print(f"[green]saved[/green] {target} ({name} fine-tune, {record['seconds'] / 60:.1f} min)")
         return
     with _phase_bars(_console(stderr=True)) as update:
         stats = train(cfg, target, update, resume=resume, vae_from=vae_from)
@@ -734,6 +745,35 @@ def brief_check(path: Annotated[Path, typer.Argument(help="brief.yaml")], as_jso
             f"[green]ok[/green] {path}: {brief.campaign} for {brief.brand}, "
             f"{len(brief.channels)} channel(s) x {brief.drafts_per_channel} draft(s)"
         )
+
+
+@app.command("plan")
+def plan_command(
+    brief: Annotated[Path, typer.Argument(help="brief.yaml")],
+    drafts: Annotated[int | None, typer.Option(help="Drafts per channel (default: the brief's; at most 16).")] = None,
+    channel: Annotated[list[str] | None, typer.Option(help="Plan only this channel of the brief (repeatable).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Write the prompts, negative prompts, seeds and layouts for a brief (no rendering)."""
+    from agents.campaign import plan_brief
+
+    plan = plan_brief(brief, _settings(), count=drafts, channels=channel)
+    if as_json:
+        _emit_json(plan.contract_json())
+        return
+    from rich.table import Table
+
+    console = _console()
+    table = Table(title=f"{plan.campaign} · {plan.brand} · {len(plan.drafts)} drafts · planner: {plan.planner}")
+    for column in ("draft", "size", "seed", "layout", "prompt"):
+        table.add_column(column, overflow="fold")
+    for d in plan.drafts:
+        table.add_row(d.id, f"{d.width}x{d.height}", str(d.seed), d.layout.template, d.prompt)
+    console.print(table)
+    if plan.drafts:
+        console.print(f"[dim]negative prompt (first draft):[/dim] {plan.drafts[0].negative_prompt}")
+    for warning in plan.warnings:
+        console.print(f"[yellow]warning[/yellow] {warning}")
 
 
 @app.command("settings")

@@ -112,3 +112,18 @@ def lab_to_hex(lab: np.ndarray) -> str:
     rgb = np.where(rgb > 0.0031308, 1.055 * np.clip(rgb, 0, None) ** (1 / 2.4) - 0.055, 12.92 * rgb)
     r, g, bl = (round(v) for v in np.clip(rgb * 255, 0, 255))
     return f"#{r:02X}{g:02X}{bl:02X}"
+
+
+def basic_colour_name(hex_value: str) -> str:
+    """The nearest of the twelve plain colour words the draft model was trained on (CIELAB distance),
+    e.g. a brand's "#0F7C8C" -> "teal". Plain words are what diffusion prompts understand.
+
+    >>> basic_colour_name("#0F7C8C")
+    'teal'
+    """
+    from pipeline.scenes import COLOURS
+
+    names = list(COLOURS)
+    reference = to_lab(np.array(list(COLOURS.values()), dtype=np.float64))
+    distances = np.linalg.norm(reference - to_lab(np.array(hex_to_rgb(hex_value), dtype=np.float64)), axis=1)
+    return names[int(np.argmin(distances))]

@@ -353,26 +353,66 @@ class Layout(_Model):
 class DraftPlan(_Model):
     """Everything needed to render one draft, reproducibly."""
 
-    id: str  # stable key: campaign + channel + index (+ re-plan generation)
+    id: str  # stable key: campaign-channel-index, plus -rN for the Nth re-plan
     campaign: str
     brand: str
     channel: str
-    width: int = Field(gt=0)
+    width: int = Field(gt=0)  # render size, at the channel's aspect
     height: int = Field(gt=0)
     prompt: str
     negative_prompt: str = ""
     seed: int = Field(ge=0)
     layout: Layout
-    controlnet: str = "boxes"
+    controlnet: str = "boxes"  # the condition drawn from the layout: boxes or segmentation
     controlnet_scale: float = Field(default=0.8, ge=0, le=2)
+    composition: str = ""  # what makes this draft different from its siblings, in words
     rule_chunks: list[str] = Field(default_factory=list)  # guideline chunk ids the plan used
+    rule_quotes: list[str] = Field(default_factory=list)  # the rule sentences it used, for reviewers
     parent_id: str | None = None  # the plan this one re-plans
+    generation: int = Field(default=0, ge=0)  # 0 = first plan, N = the Nth re-plan
+    replan_reason: str = ""  # why it was re-planned: the failed checks and what changed
 
 
 class CampaignPlan(_Model):
-    brief: Brief
+    """A brief turned into drafts: one plan per channel x draft, and what the planner changed or dropped."""
+
+    campaign: str
     brand: str
+    brief: Brief
     drafts: list[DraftPlan]
+    planner: str = "template"  # "template" or the LLM that wrote it ("openai:gpt-4o-mini")
+    warnings: list[str] = Field(default_factory=list)  # one line per change made to the brief's asks
+
+    def contract_json(self) -> dict[str, Any]:
+        """The JSON of ``onbrand plan --json`` (a stable contract)."""
+        return {
+            "campaign": self.campaign,
+            "brand": self.brand,
+            "planner": self.planner,
+            "plans": [
+                {
+                    "id": d.id,
+                    "channel": d.channel,
+                    "width": d.width,
+                    "height": d.height,
+                    "prompt": d.prompt,
+                    "negative_prompt": d.negative_prompt,
+                    "seed": d.seed,
+                    "layout": {
+                        "template": d.layout.template,
+                        "aspect": d.layout.aspect,
+                        "boxes": [b.model_dump(mode="json") for b in d.layout.boxes],
+                    },
+                    "controlnet": d.controlnet,
+                    "controlnet_scale": d.controlnet_scale,
+                    "composition": d.composition,
+                    "rules": d.rule_quotes,
+                    "rule_chunks": d.rule_chunks,
+                }
+                for d in self.drafts
+            ],
+            "warnings": self.warnings,
+        }
 
 
 class Draft(_Model):

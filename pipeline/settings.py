@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from pipeline.errors import UserError
@@ -89,6 +89,14 @@ class Settings(BaseSettings):
     annotators: Path | None = None
     # LLM for the agent ("openai:<model>", "ollama:<model>", "llamacpp:<path>"); None = offline templates.
     llm: str | None = None
+    # OpenAI-compatible or Ollama server for that LLM (vLLM, LM Studio: http://127.0.0.1:8000/v1).
+    llm_base_url: str | None = None
+    # API key for a hosted endpoint; local servers need none (OPENAI_API_KEY is read too).
+    llm_api_key: SecretStr | None = None
+    # Some variety between drafts, little invention.
+    llm_temperature: float = Field(default=0.4, ge=0, le=2)
+    # A planner waits this long for the LLM, then falls back to the template planner.
+    llm_timeout_s: float = Field(default=60.0, gt=0)
     # Chroma server; when host is unset, an embedded PersistentClient lives in the workspace.
     chroma_host: str | None = None
     chroma_port: int = Field(default=8000, ge=1, le=65535)

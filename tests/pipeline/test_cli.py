@@ -129,6 +129,10 @@ def test_bad_files_exit_2_with_one_line_each_and_good_files_still_land(
         (["brand", "show", "Nobody"], "brand 'Nobody' has no profile"),
         (["brief", "check", "nope.yaml"], "nope.yaml: no such file"),
         (["ingest", "x.md", "--brand", "  "], "brand name is empty"),
+        (["train-draft-model", "--colour-only"], "--colour-only needs --resume FOLDER"),
+        (["train-draft-model", "--layout-only", "--colour-only"], "separate stages"),
+        (["train-draft-model", "--embedding-from", "x"], "--embedding-from only applies to --layout-only"),
+        (["train-draft-model", "--resume", "nowhere"], "--resume nowhere: not a draft model folder"),
     ],
 )
 def test_user_errors_are_one_line_and_exit_2(

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from safetensors import safe_open
 
-from pipeline.draft_model import TrainConfig, train
+from pipeline.draft_model import FINETUNES, TrainConfig, finetune, train
 from pipeline.layouts import draw_box_map, make_layout
 from pipeline.render import ControlSpec, Renderer, RenderJob, clear_cache, folder_controlnet, model_defaults
 
@@ -106,3 +106,22 @@ def test_the_unet_pools_the_text_and_modulates_every_block(trained: Path) -> Non
     assert config["addition_embed_type"] == "text"
     assert config["resnet_time_scale_shift"] == "scale_shift"
     assert json.loads((trained / "controlnet" / "config.json").read_text())["addition_embed_type"] == "text"
+
+
+@pytest.mark.parametrize("name", ["layout", "colour"])
+def test_a_finetune_stage_trains_one_part_and_freezes_the_other(trained: Path, tmp_path: Path, name: str) -> None:
+    stage = FINETUNES[name].model_copy(update={"scenes": 12, "steps": 2, "batch": 2})
+    out = tmp_path / name
+    record = finetune(trained, out, stage, name)
+    assert record["part"] == stage.part and record["steps"] == 2
+    assert json.loads((out / "training.json").read_text())[f"{name}_finetune"]["part"] == stage.part
+    before, after = _weights(trained), _weights(out)
+    assert before.keys() == after.keys()
+    frozen = "unet/" if stage.part == "controlnet" else "controlnet/"
+    for kept in (frozen, "vae/", "text_encoder/"):
+        assert all(np.array_equal(before[k], after[k]) for k in before if k.startswith(kept)), kept
+    assert any(not np.array_equal(before[k], after[k]) for k in before if k.startswith(stage.part + "/"))
+    again = tmp_path / f"{name}-again"
+    finetune(trained, again, stage, name)
+    second = _weights(again)
+    assert all(np.array_equal(after[k], second[k]) for k in after)  # seeded: the same weights again
