@@ -776,6 +776,60 @@ def plan_command(
         console.print(f"[yellow]warning[/yellow] {warning}")
 
 
+@app.command("chat")
+def chat_command(
+    message: Annotated[str | None, typer.Argument(help="One request; without it, an interactive chat.")] = None,
+    brand: Annotated[str | None, typer.Option("--brand", "-b", help="Brand the chat is about.")] = None,
+    reviewer: Annotated[
+        str | None, typer.Option(help="Chat as this reviewer: approve and reject become available.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Ask the agent: guideline questions, prompt checks, plans, campaign runs, review status."""
+    from agents.chat import ChatAgent
+    from agents.tools import ChatSession
+
+    settings = _settings()
+    if brand is not None:
+        _brand_profile(brand, settings)  # an unknown brand is a clear error before anything runs
+    session = ChatSession(
+        settings=settings, brand=brand, user=reviewer or "chat", role="reviewer" if reviewer else "viewer"
+    )
+    agent = ChatAgent.from_settings(session)
+    console = _console()
+
+    def answer(text: str) -> None:
+        reply = agent.respond(text)
+        if as_json:
+            _emit_json(reply.contract_json())
+            return
+        for action in reply.actions:
+            args = ", ".join(f"{k}={v!r}" for k, v in action.args.items())
+            console.print(f"[dim]tool: {action.tool}({args})[/dim]")
+        console.print(reply.reply, markup=False)
+
+    if message is not None:
+        answer(message)
+        return
+    console.print("[dim]onbrand chat: ask about the brand, check prompts, plan or run briefs. Ctrl-D to leave.[/dim]")
+    while True:
+        try:
+            text = input("you> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if text.lower() in ("exit", "quit"):
+            break
+        if text:
+            try:
+                answer(text)
+            except Exception as exc:  # one bad request must not end the session
+                from pipeline.errors import UserError
+
+                if not isinstance(exc, UserError):
+                    raise
+                _error_line(str(exc))
+
+
 @app.command("settings")
 def show_settings(as_json: JsonFlag = False) -> None:
     """The effective settings (defaults, config file, ONBRAND_* variables)."""

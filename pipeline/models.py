@@ -234,6 +234,7 @@ class ChannelSpec(_Model):
     height: int = Field(gt=0)
     render_aspect: float | None = Field(default=None, gt=0)  # width/height to render at; None = exact
     safe_area: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # top, right, bottom, left insets
+    aliases: list[str] = Field(default_factory=list)  # what people call it in chat ("story", "tweet")
 
     @property
     def aspect(self) -> float:

@@ -97,6 +97,8 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(default=0.4, ge=0, le=2)
     # A planner waits this long for the LLM, then falls back to the template planner.
     llm_timeout_s: float = Field(default=60.0, gt=0)
+    # Review store: SQLAlchemy URL (postgresql+psycopg://...); unset = SQLite file in the workspace.
+    database_url: str | None = None
     # Chroma server; when host is unset, an embedded PersistentClient lives in the workspace.
     chroma_host: str | None = None
     chroma_port: int = Field(default=8000, ge=1, le=65535)

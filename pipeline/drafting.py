@@ -1,0 +1,145 @@
+"""Plans -> rendered drafts -> eval reports: the render and gate stages of a campaign.
+
+    >>> drafts = render_drafts(plan.drafts, settings)            # doctest: +SKIP
+    >>> reports = evaluate_drafts(drafts, profile)
+
+Images are stored under the workspace by content hash (``drafts/<campaign>/<sha256[:16]>.png``), so a
+re-render of the same plan writes the same file and names from users never become paths. The
+campaign flow wraps these functions in Prefect tasks; the chat agent calls them in-process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipeline.models import BrandProfile, Draft, DraftPlan, EvalReport
+
+if TYPE_CHECKING:
+    from pipeline.render import Renderer, RenderJob
+    from pipeline.settings import Settings
+
+Progress = Callable[[str, int, int, dict[str, Any]], None]
+
+
+def safe_name(name: str) -> str:
+    """A file-system-safe folder name for a campaign (never a path: no separators, no dots first)."""
+    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-_")[:80]
+    return cleaned or "campaign"
+
+
+def drafts_dir(settings: Settings, campaign: str) -> Path:
+    return settings.home / "drafts" / safe_name(campaign)
+
+
+def condition_path(plan: DraftPlan, settings: Settings) -> Path:
+    """The layout condition image for ``plan``, drawn once and stored by content."""
+    from pipeline.layouts import draw_box_map, draw_segmentation
+
+    draw = draw_segmentation if plan.controlnet == "segmentation" else draw_box_map
+    key = hashlib.sha256(
+        f"{plan.controlnet}:{plan.width}x{plan.height}:{plan.layout.model_dump_json()}".encode()
+    ).hexdigest()[:16]
+    path = drafts_dir(settings, plan.campaign) / "conditions" / f"{key}.png"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.png")
+        draw(plan.layout, plan.width, plan.height).save(tmp)
+        tmp.replace(path)
+    return path
+
+
+def render_job(plan: DraftPlan, settings: Settings) -> RenderJob:
+    """The renderer's job for a plan: the model's steps, guidance and scheduler, and its layout ControlNet."""
+    from pipeline.render import ControlSpec, RenderJob, folder_controlnet, model_defaults
+
+    defaults = model_defaults(settings.diffusion_model)
+    net = folder_controlnet(settings.diffusion_model)
+    controls = []
+    if net:
+        controls = [
+            ControlSpec(model=net, image=str(condition_path(plan, settings)), type="boxes", scale=plan.controlnet_scale)
+        ]
+    return RenderJob(
+        prompt=plan.prompt,
+        negative_prompt=plan.negative_prompt,
+        seed=plan.seed,
+        width=plan.width,
+        height=plan.height,
+        steps=defaults.steps,
+        guidance=defaults.guidance,
+        scheduler=defaults.scheduler,
+        controls=controls,
+        layout=plan.layout.model_dump(mode="json"),
+    )
+
+
+def render_drafts(
+    plans: list[DraftPlan],
+    settings: Settings,
+    renderer: Renderer | None = None,
+    progress: Progress | None = None,
+    batch: int = 8,
+) -> list[Draft]:
+    """Render every plan (batched on one warm pipeline) and store the PNGs by content hash."""
+    from pipeline.render import Renderer, save_png
+
+    renderer = renderer or Renderer(device=settings.device, allow_downloads=settings.allow_downloads)
+    jobs = [render_job(p, settings) for p in plans]
+    drafts: list[Draft] = []
+    for start in range(0, len(plans), batch):
+        chunk = list(zip(plans[start : start + batch], jobs[start : start + batch], strict=True))
+        rendered = renderer.render([job for _, job in chunk], settings.diffusion_model)
+        for (plan, job), result in zip(chunk, rendered, strict=True):
+            folder = drafts_dir(settings, plan.campaign)
+            tmp = save_png(result, folder / f".{plan.id}.{time.monotonic_ns()}.png")
+            digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
+            final = folder / f"{digest[:16]}.png"
+            tmp.replace(final)
+            drafts.append(
+                Draft(
+                    plan=plan,
+                    image_path=str(final),
+                    condition_path=job.controls[0].image if job.controls else None,
+                    model=settings.diffusion_model,
+                    steps=job.steps,
+                    seconds=round(result.seconds, 3),
+                    image_sha256=digest,
+                )
+            )
+        if progress:
+            progress("render", len(drafts), len(plans), {})
+    return drafts
+
+
+def evaluate_drafts(
+    drafts: list[Draft],
+    profile: BrandProfile | None,
+    others: dict[str, str] | None = None,
+) -> list[EvalReport]:
+    """The eval gate on each draft; drafts of one campaign are checked against each other for duplicates."""
+    from PIL import Image
+
+    from pipeline.image_checks import ImageGate
+
+    gate = ImageGate(brand=profile)
+    seen = dict(others or {})
+    reports = []
+    for draft in drafts:
+        with Image.open(draft.image_path) as image:
+            report = gate.evaluate(
+                image.convert("RGB"),
+                draft_id=draft.plan.id,
+                prompt=draft.plan.prompt,
+                layout=draft.plan.layout,
+                others=seen,
+            )
+        duplicate = report.check("duplicate")
+        if duplicate is not None and duplicate.data.get("fingerprint"):
+            seen[draft.plan.id] = str(duplicate.data["fingerprint"])
+        reports.append(report)
+    return reports

@@ -1,0 +1,308 @@
+"""The review store: drafts, their states, and an append-only log of decisions (SQLAlchemy).
+
+    >>> store = ReviewStore.from_settings(settings)                 # doctest: +SKIP
+    >>> store.add_draft(draft, report)                              # generated -> in_review / rejected_by_gate
+    >>> store.decide(draft.plan.id, "approve", reviewer="maya")     # in_review -> approved
+
+SQLite in the workspace by default (WAL, foreign keys on); ``ONBRAND_DATABASE_URL`` points it at
+PostgreSQL. A decision names the state it expects to change (by default: "in review"); when someone
+else decided first, it is a :class:`DecisionConflict`, never a silent overwrite. Each decision is a
+new row in ``decisions``: nothing is ever updated or deleted there.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from pipeline.errors import UserError
+from pipeline.models import Decision, Draft, EvalReport
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from pipeline.settings import Settings
+
+Status = Literal[
+    "generated", "rejected_by_gate", "in_review", "approved", "rejected", "changes_requested", "exported", "failed"
+]
+STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
+ACTION_STATUS = {"approve": "approved", "reject": "rejected", "request_changes": "changes_requested"}
+
+
+class DecisionConflict(UserError):
+    """The draft is no longer in the state the reviewer saw: someone else decided first."""
+
+
+class DraftRecord(BaseModel):
+    """A draft as the review queue shows it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    campaign: str
+    channel: str
+    status: str
+    verdict: str
+    image: str
+    prompt: str
+    seed: int
+    parent_id: str | None
+    version: int
+    reasons: list[str]
+    checks: list[dict[str, Any]]
+    updated_at: datetime
+
+
+def _tables() -> tuple[Any, Any, Any, Any]:
+    from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text
+
+    metadata = MetaData()
+    drafts = Table(
+        "drafts",
+        metadata,
+        Column("id", String(200), primary_key=True),
+        Column("campaign", String(200), nullable=False, index=True),
+        Column("channel", String(100), nullable=False),
+        Column("status", String(32), nullable=False, index=True),
+        Column("verdict", String(16), nullable=False, default="review"),
+        Column("image_path", Text, nullable=False),
+        Column("image_sha256", String(64), nullable=False, default=""),
+        Column("plan", JSON, nullable=False),
+        Column("draft", JSON, nullable=False),
+        Column("report", JSON, nullable=True),
+        Column("parent_id", String(200), ForeignKey("drafts.id"), nullable=True),
+        Column("version", Integer, nullable=False, default=1),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+    )
+    decisions = Table(
+        "decisions",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("draft_id", String(200), ForeignKey("drafts.id"), nullable=False, index=True),
+        Column("action", String(32), nullable=False),
+        Column("reviewer", String(200), nullable=False),
+        Column("note", Text, nullable=False, default=""),
+        Column("from_status", String(32), nullable=False),
+        Column("to_status", String(32), nullable=False),
+        Column("at", DateTime(timezone=True), nullable=False),
+    )
+    return metadata, drafts, decisions, Table
+
+
+class ReviewStore:
+    """Cheap to build; the engine (and the tables) are created on first use."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: Engine | None = None
+        self._meta: tuple[Any, Any, Any, Any] | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ReviewStore:
+        return cls(settings.database_url or f"sqlite:///{settings.home / 'review.db'}")
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from sqlalchemy import create_engine, event
+
+            if self.url.startswith("sqlite:///"):
+                from pathlib import Path
+
+                Path(self.url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(self.url, future=True)
+            if engine.dialect.name == "sqlite":
+
+                @event.listens_for(engine, "connect")
+                def _pragmas(connection: Any, _record: Any) -> None:
+                    cursor = connection.cursor()
+                    cursor.execute("PRAGMA journal_mode=WAL")
+                    cursor.execute("PRAGMA foreign_keys=ON")
+                    cursor.execute("PRAGMA busy_timeout=10000")
+                    cursor.close()
+
+            self._meta = _tables()
+            self._meta[0].create_all(engine)
+            self._engine = engine
+        return self._engine
+
+    @property
+    def _drafts(self) -> Any:
+        _ = self.engine
+        assert self._meta is not None
+        return self._meta[1]
+
+    @property
+    def _decisions(self) -> Any:
+        _ = self.engine
+        assert self._meta is not None
+        return self._meta[2]
+
+    def add_draft(self, draft: Draft, report: EvalReport | None) -> str:
+        """Store a rendered draft with its report; a draft already stored is left as it is (a re-run
+        never duplicates or resets it). Returns the draft's status."""
+        from sqlalchemy import select
+        from sqlalchemy.exc import IntegrityError
+
+        drafts = self._drafts
+        status = "generated" if report is None else ("rejected_by_gate" if report.verdict == "reject" else "in_review")
+        now = datetime.now(UTC)
+        row = {
+            "id": draft.plan.id,
+            "campaign": draft.plan.campaign,
+            "channel": draft.plan.channel,
+            "status": status,
+            "verdict": report.verdict if report else "review",
+            "image_path": draft.image_path,
+            "image_sha256": draft.image_sha256,
+            "plan": draft.plan.model_dump(mode="json"),
+            "draft": draft.model_dump(mode="json"),
+            "report": report.model_dump(mode="json") if report else None,
+            "parent_id": draft.plan.parent_id,
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(drafts.insert().values(**row))
+            return status
+        except IntegrityError:
+            with self.engine.connect() as conn:
+                existing = conn.execute(select(drafts.c.status).where(drafts.c.id == draft.plan.id)).scalar()
+            if existing is None:
+                raise
+            return str(existing)
+
+    def has(self, draft_id: str) -> bool:
+        from sqlalchemy import select
+
+        with self.engine.connect() as conn:
+            return conn.execute(select(self._drafts.c.id).where(self._drafts.c.id == draft_id)).first() is not None
+
+    def get(self, draft_id: str) -> DraftRecord:
+        found = self.list(ids=[draft_id])
+        if not found:
+            raise UserError(f"no draft '{draft_id}' in the review store; list them with: onbrand review list")
+        return found[0]
+
+    def list(
+        self, campaign: str | None = None, status: str | None = None, ids: list[str] | None = None
+    ) -> list[DraftRecord]:
+        from sqlalchemy import select
+
+        drafts = self._drafts
+        if status is not None and status not in STATUSES:
+            raise UserError(f"unknown status '{status}'; use one of: {', '.join(STATUSES)}")
+        query = select(drafts).order_by(drafts.c.campaign, drafts.c.id)
+        if campaign:
+            query = query.where(drafts.c.campaign == campaign)
+        if status:
+            query = query.where(drafts.c.status == status)
+        if ids:
+            query = query.where(drafts.c.id.in_(ids))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        out = []
+        for r in rows:
+            report = r["report"] or {}
+            out.append(
+                DraftRecord(
+                    id=r["id"],
+                    campaign=r["campaign"],
+                    channel=r["channel"],
+                    status=r["status"],
+                    verdict=r["verdict"],
+                    image=r["image_path"],
+                    prompt=r["plan"].get("prompt", ""),
+                    seed=int(r["plan"].get("seed", 0)),
+                    parent_id=r["parent_id"],
+                    version=r["version"],
+                    reasons=list(report.get("reasons", [])),
+                    checks=list(report.get("checks", [])),
+                    updated_at=r["updated_at"],
+                )
+            )
+        return out
+
+    def counts(self, campaign: str | None = None) -> dict[str, int]:
+        from sqlalchemy import func, select
+
+        drafts = self._drafts
+        query = select(drafts.c.status, func.count()).group_by(drafts.c.status)
+        if campaign:
+            query = query.where(drafts.c.campaign == campaign)
+        with self.engine.connect() as conn:
+            return {str(s): int(n) for s, n in conn.execute(query).all()}
+
+    def campaigns(self) -> list[str]:
+        from sqlalchemy import select
+
+        with self.engine.connect() as conn:
+            return [str(c) for c in conn.execute(select(self._drafts.c.campaign).distinct()).scalars()]
+
+    def decide(self, decision: Decision, expected_version: int | None = None) -> DraftRecord:
+        """Apply a reviewer's decision to a draft that is in review (or at ``expected_version``, the
+        version the reviewer saw). Someone else's decision in between is a :class:`DecisionConflict`."""
+        from sqlalchemy import select
+
+        drafts, decisions = self._drafts, self._decisions
+        to_status = ACTION_STATUS[decision.action]
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                select(drafts.c.status, drafts.c.version).where(drafts.c.id == decision.draft_id)
+            ).first()
+            if row is None:
+                raise UserError(
+                    f"no draft '{decision.draft_id}' in the review store; list them with: onbrand review list"
+                )
+            status, version = str(row[0]), int(row[1])
+            if expected_version is not None and version != expected_version:
+                raise self._conflict(conn, decision.draft_id, status)
+            if status != "in_review":
+                raise self._conflict(conn, decision.draft_id, status)
+            updated = conn.execute(
+                drafts.update()
+                .where(drafts.c.id == decision.draft_id, drafts.c.version == version)
+                .values(status=to_status, version=version + 1, updated_at=datetime.now(UTC))
+            )
+            if updated.rowcount != 1:
+                raise self._conflict(conn, decision.draft_id, status)
+            conn.execute(
+                decisions.insert().values(
+                    draft_id=decision.draft_id,
+                    action=decision.action,
+                    reviewer=decision.reviewer,
+                    note=decision.note,
+                    from_status=status,
+                    to_status=to_status,
+                    at=decision.at,
+                )
+            )
+        return self.get(decision.draft_id)
+
+    def _conflict(self, conn: Any, draft_id: str, status: str) -> DecisionConflict:
+        from sqlalchemy import select
+
+        decisions = self._decisions
+        last = conn.execute(
+            select(decisions.c.reviewer, decisions.c.action, decisions.c.at)
+            .where(decisions.c.draft_id == draft_id)
+            .order_by(decisions.c.id.desc())
+        ).first()
+        by = f" ({last[1]} by {last[0]} at {last[2]:%Y-%m-%d %H:%M})" if last else ""
+        return DecisionConflict(f"draft '{draft_id}' is {status.replace('_', ' ')}{by}; it is no longer in review")
+
+    def history(self, draft_id: str) -> list[dict[str, Any]]:
+        from sqlalchemy import select
+
+        decisions = self._decisions
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(decisions).where(decisions.c.draft_id == draft_id).order_by(decisions.c.id)
+            ).mappings()
+            return [dict(r) for r in rows]
