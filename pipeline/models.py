@@ -241,16 +241,28 @@ class ChannelSpec(_Model):
         return self.render_aspect or self.width / self.height
 
     def render_size(self, base: int = 512, multiple: int = 8) -> tuple[int, int]:
-        """Render size with about ``base * base`` pixels at the render aspect, snapped to ``multiple``.
+        """Render size with about ``base * base`` pixels at the render aspect, both sides multiples of
+        ``multiple``. Where snapping would bend the aspect (a 2.5:1 banner at 128 px with a multiple of
+        32), a somewhat smaller or larger size that keeps the aspect is preferred.
 
         >>> ChannelSpec(name="story", width=1080, height=1920).render_size(512, 64)
         (384, 704)
+        >>> ChannelSpec(name="banner", width=1920, height=600, render_aspect=2.5).render_size(128, 32)
+        (160, 64)
         """
+        import math
+
         area = base * base
-        width = (area * self.aspect) ** 0.5
-        height = width / self.aspect
-        snap = lambda v: max(multiple, round(v / multiple) * multiple)  # noqa: E731
-        return snap(width), snap(height)
+        best: tuple[float, int, int] | None = None
+        ideal_h = (area / self.aspect) ** 0.5
+        for k in range(1, max(2, round(2 * ideal_h / multiple)) + 1):
+            h = k * multiple
+            w = max(multiple, round(h * self.aspect / multiple) * multiple)
+            cost = abs(math.log(w / h / self.aspect)) + 0.5 * abs(math.log(w * h / area))
+            if best is None or cost < best[0] - 1e-9:
+                best = (cost, w, h)
+        assert best is not None
+        return best[1], best[2]
 
 
 CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z?LW#]+$")
