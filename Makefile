@@ -49,6 +49,7 @@ bench: install
 	mkdir -p bench/results
 	$(BIN)/python tests/benchmarks/render_bench.py --out bench/results/render.json
 	$(BIN)/python tests/benchmarks/gate_bench.py --out bench/results/gate.json
+	$(BIN)/python tests/benchmarks/plan_bench.py --out bench/results/plan.json
 	$(BIN)/onbrand eval-draft-model --out bench/results/draft-model
 
 clean:

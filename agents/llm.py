@@ -49,7 +49,7 @@ def _openai(target: str, spec: str, settings: Settings) -> BaseChatModel:
     return ChatOpenAI(
         model=target,
         base_url=settings.llm_base_url,
-        api_key=key or ("not-needed" if settings.llm_base_url else None),  # type: ignore[arg-type]
+        api_key=key or ("not-needed" if settings.llm_base_url else None),
         temperature=settings.llm_temperature,
         timeout=settings.llm_timeout_s,
         max_retries=1,
@@ -190,7 +190,7 @@ class LLMPlanner:
         error = ""
         for _attempt in range(2):
             try:
-                out = runnable.invoke(messages)
+                out: Any = runnable.invoke(messages)
             except Exception as exc:  # a model that cannot be reached must not crash a plan
                 return None, f"{exc.__class__.__name__}: {str(exc)[:160]}"
             parsed, problem = out.get("parsed"), out.get("parsing_error")

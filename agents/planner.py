@@ -237,7 +237,7 @@ def read_brief(request: PlanRequest) -> BriefParts:
     for colour in named:
         word = basic_colour_name(colour.hex)
         pattern = re.compile(rf"(?<!\w){re.escape(colour.name)}(?!\w)", re.IGNORECASE)
-        must = [pattern.sub(lambda m, w=word: f"{w} {m.group(0)}", item) for item in must]
+        must = [pattern.sub(rf"{word} \g<0>", item) for item in must]
     avoid = [_fragment(a) for a in brief.avoid if a.strip()]
     negatives: list[str] = []
     for rule in dont_rules:

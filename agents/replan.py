@@ -60,6 +60,13 @@ FIXES: dict[str, Callable[[BrandProfile], Revision]] = {
 }
 
 
+def _extend(text: str, words: list[str]) -> str:
+    """``text`` as it was, with the ``words`` it does not already list appended."""
+    have = {p.strip().lower() for p in text.split(",")}
+    new = [w for w in dict.fromkeys(words) if w.lower() not in have]
+    return ", ".join([text, *new]) if text and new else (text or ", ".join(new))
+
+
 def _failed(report: EvalReport) -> list[tuple[str, str]]:
     bad = [c for c in report.checks if c.status == "fail"] or [c for c in report.checks if c.status == "warn"]
     return [(c.name, c.reason) for c in bad]
@@ -109,9 +116,9 @@ def replan(
     scale = min(MAX_CONTROL_SCALE, max(0.3, plan.controlnet_scale + step))
     if scale != plan.controlnet_scale:
         changes.append(f"control scale {plan.controlnet_scale:.2f} -> {scale:.2f}")
-    text = ", ".join(dict.fromkeys([*(p.strip() for p in text.split(",")), *prompt_words]))
+    text = _extend(text, prompt_words)
     prompt, _ = gate_prompt(tidy(text), profile, f"{new_id} prompt")
-    negative = ", ".join(dict.fromkeys([*(n.strip() for n in plan.negative_prompt.split(",")), *negative_words]))
+    negative = _extend(plan.negative_prompt, negative_words)
     reason = "; ".join(
         part
         for part in (

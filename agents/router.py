@@ -144,8 +144,9 @@ def extract_draft_id(text: str) -> str | None:
 
 def extract_count(text: str) -> int | None:
     lowered = text.lower()
-    for m in re.finditer(r"(?<![\w.:/-])(\d{1,4})(?![\w.:/%-])(?!\s*(?:ml|mm|cm|px|%|x\d|:\d))", lowered):
-        return int(m.group(1))
+    digits = re.search(r"(?<![\w.:/-])(\d{1,4})(?![\w.:/%-])(?!\s*(?:ml|mm|cm|px|%|x\d|:\d))", lowered)
+    if digits:
+        return int(digits.group(1))
     best: tuple[int, int] | None = None
     for phrase, value in NUMBER_WORDS.items():
         m = re.search(rf"\b{phrase}\b", lowered)

@@ -93,7 +93,7 @@ def brand_profile(session: ChatSession, brand: str | None = None) -> dict[str, A
     from pipeline.brand_store import ProfileStore
 
     name = _brand(session, brand)
-    data = ProfileStore(session.settings).profile(name).contract_json()
+    data: dict[str, Any] = ProfileStore(session.settings).profile(name).contract_json()
     data.pop("sources", None)
     summary = (
         f"{data['name']}: {len(data['palette'])} colours, fonts {', '.join(data['fonts']) or 'none'}, "
@@ -148,7 +148,7 @@ def run_campaign(
     reports = evaluate_drafts(drafts, ProfileStore(session.settings).profile(result.brand))
     for draft, report in zip(drafts, reports, strict=True):
         store.add_draft(draft, report)
-    records = {r.id: r for r in store.list(ids=[p.id for p in result.drafts])}
+    records = {r.id: r for r in store.list_drafts(ids=[p.id for p in result.drafts])}
     rows = [
         {"id": r.id, "channel": r.channel, "image": r.image, "verdict": r.verdict, "status": r.status}
         for r in (records[p.id] for p in result.drafts if p.id in records)
@@ -164,7 +164,7 @@ def review_status(session: ChatSession, campaign: str | None = None) -> dict[str
 
     store = ReviewStore.from_settings(session.settings)
     counts = store.counts(campaign)
-    waiting = [r.id for r in store.list(campaign=campaign, status="in_review")][:20]
+    waiting = [r.id for r in store.list_drafts(campaign=campaign, status="in_review")][:20]
     total = sum(counts.values())
     parts = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(counts.items())) or "no drafts yet"
     summary = f"{campaign or 'all campaigns'}: {parts}" if total else f"{campaign or 'all campaigns'}: no drafts yet"
@@ -179,7 +179,7 @@ def _decide(session: ChatSession, draft_id: str, action: str, note: str) -> dict
         raise UserError(f"{action} needs the reviewer role; {session.user} is a viewer")
     draft_id = normalise_draft_id(draft_id)
     record = ReviewStore.from_settings(session.settings).decide(
-        Decision(draft_id=draft_id, action=action, reviewer=session.user, note=note)  # type: ignore[arg-type]
+        Decision(draft_id=draft_id, action=action, reviewer=session.user, note=note)
     )
     return {"id": record.id, "status": record.status, "by": session.user, "summary": f"{record.id} is {record.status}"}
 

@@ -898,111 +898,53 @@ def demo(
         _error_line(f"{problem.file}: {problem.error}")
 
 
-PRODUCT_WORDS = ("bottle", "can", "box", "jar", "cup", "mug", "bag", "tube", "pouch", "carton", "tin")
-
-
 def _demo_drafts(settings: Settings, profile: BrandProfile, console: Console) -> None:
-    """Two drafts per channel of the first sample brief, in the brand's palette, laid out per channel."""
-    from pipeline.briefs import load_brief, load_channels
-    from pipeline.draft_eval import colour_name
-    from pipeline.layouts import draw_box_map, make_layout
-    from pipeline.render import ControlSpec, Renderer, RenderJob, folder_controlnet, model_defaults, save_png
+    """The first sample brief planned by the agent (two drafts per channel), rendered, then gated."""
+    from rich.table import Table
+
+    from agents.campaign import plan_brief
+    from pipeline.drafting import render_drafts
     from pipeline.settings import DATA_DIR
 
-    model = settings.diffusion_model
-    defaults = model_defaults(model)
-    net = folder_controlnet(model)
-    brief = load_brief(sorted((DATA_DIR / "briefs").glob("*.yaml"))[0])
-    channels = load_channels()
-    names = []
-    for colour in sorted(profile.palette, key=lambda c: c.role != "primary"):
-        rgb = tuple(int(colour.hex[i : i + 2], 16) for i in (1, 3, 5))
-        name = colour_name(rgb)
-        if name not in names:
-            names.append(name)
-    names += [n for n in ("teal", "white", "blue") if n not in names]
-    product_colour, background = names[0], names[1]
-    product = next((w for w in PRODUCT_WORDS if w in brief.product.lower()), "bottle")
-    prompt = f"a {product_colour} {product} on a {background} background, {', '.join(brief.mood[:2])}"
-    out = settings.home / "drafts" / brief.campaign
-    jobs: list[tuple[str, Any]] = []
-    for name in brief.channels:
-        width, height = channels[name].render_size(defaults.resolution, defaults.size_multiple)
-        template = "thirds_left" if width > height * 1.2 else "centred_hero"
-        layout = make_layout(template, width / height, profile.layout_rules)
-        controls = []
-        if net:
-            path = out / f"{name}.layout.png"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            draw_box_map(layout, width, height).save(path)
-            controls = [ControlSpec(model=net, image=str(path))]
-        for seed in (1, 2):
-            jobs.append(
-                (
-                    name,
-                    RenderJob(
-                        prompt=prompt,
-                        seed=seed,
-                        width=width,
-                        height=height,
-                        steps=defaults.steps,
-                        guidance=defaults.guidance,
-                        scheduler=defaults.scheduler,
-                        controls=controls,
-                        layout=layout.model_dump(mode="json"),
-                    ),
-                )
-            )
-    console.print(f"[bold]Prompt:[/bold] {prompt}  [dim](model: {model})[/dim]")
-    from pipeline.prompt_gate import check_prompt
-
-    verdict = check_prompt(prompt, profile)
-    if not verdict.allowed:  # the demo's own prompt: a failure here is a bug, said plainly
-        raise _user_error("the demo prompt was blocked: " + "; ".join(r.message for r in verdict.reasons))
-    console.print(f"prompt gate: [green]allowed[/green] (safety rules and {profile.name}'s rules)")
+    brief = sorted((DATA_DIR / "briefs").glob("*.yaml"))[0]
+    plan = plan_brief(brief, settings, count=2)
+    table = Table(title=f"plan: {plan.campaign} ({plan.planner} planner, model {settings.diffusion_model})")
+    for column in ("draft", "size", "layout", "prompt"):
+        table.add_column(column, overflow="fold")
+    for d in plan.drafts:
+        table.add_row(d.id, f"{d.width}x{d.height}", d.layout.template, d.prompt[:110] + "...")
+    console.print(table)
+    for warning in plan.warnings:
+        console.print(f"[yellow]warning[/yellow] {warning}")
+    console.print(f"prompt gate: [green]allowed[/green] all {len(plan.drafts)} prompts ({profile.name}'s rules)")
     with console.status("rendering drafts"):
-        renderer = Renderer(device=settings.device, allow_downloads=settings.allow_downloads)
-        rendered = renderer.render([job for _, job in jobs], model)
-    paths = []
-    for (name, job), result in zip(jobs, rendered, strict=True):
-        path = save_png(result, out / f"{name}-seed{job.seed}.png")
-        paths.append(path)
-        console.print(f"[green]draft[/green] {path} ({job.width}x{job.height}, {result.seconds:.2f} s)")
-    _demo_gate(profile, jobs, rendered, paths, console)
+        drafts = render_drafts(plan.drafts, settings)
+    for draft in drafts:
+        console.print(f"[green]draft[/green] {draft.image_path} ({draft.plan.id}, {draft.seconds:.2f} s)")
+    _demo_gate(profile, drafts, console)
 
 
-def _demo_gate(
-    profile: BrandProfile, jobs: list[tuple[str, Any]], rendered: list[Any], paths: list[Path], console: Console
-) -> None:
+def _demo_gate(profile: BrandProfile, drafts: list[Any], console: Console) -> None:
     """The eval gate on the demo drafts: one row per draft with its verdict and what to look at."""
     from rich.table import Table
 
-    from pipeline.image_checks import ImageGate
-    from pipeline.models import Layout
+    from pipeline.drafting import evaluate_drafts
 
-    gate = ImageGate(brand=profile)
-    seen: dict[str, str] = {}
     table = Table(title="eval gate")
     for column in ("draft", "verdict", "palette", "layout", "notes"):
         table.add_column(column)
     with console.status("checking drafts"):
-        for (_, job), result, path in zip(jobs, rendered, paths, strict=True):
-            layout = Layout.model_validate(job.layout) if job.layout else None
-            report = gate.evaluate(
-                result.image, draft_id=path.name, prompt=job.prompt, layout=layout, others=dict(seen)
-            )
-            duplicate = report.check("duplicate")
-            if duplicate is not None and duplicate.data.get("fingerprint"):
-                seen[path.name] = str(duplicate.data["fingerprint"])
-            palette, placed = report.check("palette"), report.check("layout")
-            notes = "; ".join(r for r in report.reasons if "waiting for a person" not in r)[:90]
-            table.add_row(
-                path.name,
-                report.verdict,
-                f"{palette.status} {palette.score:.0%}" if palette and palette.score is not None else "-",
-                placed.status if placed else "-",
-                notes or "all checks passed",
-            )
+        reports = evaluate_drafts(drafts, profile)
+    for draft, report in zip(drafts, reports, strict=True):
+        palette, placed = report.check("palette"), report.check("layout")
+        notes = "; ".join(r for r in report.reasons if "waiting for a person" not in r)[:90]
+        table.add_row(
+            draft.plan.id,
+            report.verdict,
+            f"{palette.status} {palette.score:.0%}" if palette and palette.score is not None else "-",
+            placed.status if placed else "-",
+            notes or "all checks passed",
+        )
     console.print(table)
 
 

@@ -185,12 +185,12 @@ class ReviewStore:
             return conn.execute(select(self._drafts.c.id).where(self._drafts.c.id == draft_id)).first() is not None
 
     def get(self, draft_id: str) -> DraftRecord:
-        found = self.list(ids=[draft_id])
+        found = self.list_drafts(ids=[draft_id])
         if not found:
             raise UserError(f"no draft '{draft_id}' in the review store; list them with: onbrand review list")
         return found[0]
 
-    def list(
+    def list_drafts(
         self, campaign: str | None = None, status: str | None = None, ids: list[str] | None = None
     ) -> list[DraftRecord]:
         from sqlalchemy import select

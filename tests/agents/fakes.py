@@ -13,6 +13,7 @@ from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import Field
 
 
 def tool_call(name: str, **args: Any) -> AIMessage:
@@ -24,7 +25,7 @@ class ScriptedChatModel(BaseChatModel):
     An ``Exception`` in the queue is raised instead (an unreachable server)."""
 
     replies: list[Any]
-    seen: list[list[BaseMessage]] = []
+    seen: list[list[BaseMessage]] = Field(default_factory=list)
 
     @property
     def _llm_type(self) -> str:
