@@ -711,7 +711,7 @@ class Finetune(BaseModel):
 #   mostly background and the product's hue drifted to a neighbour (teal to blue, red to orange).
 FINETUNES = {
     "layout": Finetune(part="controlnet", steps=797, lr=3e-4, ema=0.99, timesteps=(300, 1000)),
-    "colour": Finetune(part="unet", steps=600, lr=1e-4, ema=0.995, product_weight=4.0, scene_seed=13, seed=9),
+    "colour": Finetune(part="unet", steps=900, lr=1e-4, ema=0.995, product_weight=4.0, scene_seed=13, seed=9),
 }
 
 
