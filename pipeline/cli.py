@@ -776,6 +776,41 @@ def plan_command(
         console.print(f"[yellow]warning[/yellow] {warning}")
 
 
+@app.command("run")
+def run_command(
+    brief: Annotated[str, typer.Argument(help="brief.yaml, or the name of a brief in the workspace or samples.")],
+    drafts: Annotated[int | None, typer.Option(help="Drafts per channel (default: the brief's; at most 16).")] = None,
+    channel: Annotated[list[str] | None, typer.Option(help="Run only this channel of the brief (repeatable).")] = None,
+    replans: Annotated[int, typer.Option(min=0, max=5, help="Re-plan and re-render gate rejections this often.")] = 1,
+    as_json: JsonFlag = False,
+) -> None:
+    """Run a campaign now (Prefect flow): plan, render, gate, re-plan rejections, store for review."""
+    from agents.campaign import build_request
+    from agents.tools import resolve_brief
+    from pipeline.briefs import load_brief
+
+    settings = _settings()
+    path = resolve_brief(brief, settings)
+    build_request(load_brief(path), settings, drafts, channel)  # bad input is a clear error before the flow starts
+    from flows.campaign import campaign_flow
+
+    result = campaign_flow(brief=str(path), count=drafts, channels=channel, max_replans=replans)
+    if as_json:
+        _emit_json({k: result[k] for k in ("campaign", "run_id", "drafts")})
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{result['campaign']} · run {result['run_id'][:8]}")
+    for column in ("draft", "channel", "verdict", "status", "image"):
+        table.add_column(column, overflow="fold")
+    for d in result["drafts"]:
+        table.add_row(d["id"], d["channel"], d["verdict"], d["status"].replace("_", " "), d["image"])
+    console = _console()
+    console.print(table)
+    for warning in result["warnings"]:
+        console.print(f"[yellow]warning[/yellow] {warning}")
+
+
 @app.command("chat")
 def chat_command(
     message: Annotated[str | None, typer.Argument(help="One request; without it, an interactive chat.")] = None,

@@ -13,6 +13,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from pipeline.brand_profile import extract_profile
+from pipeline.brand_store import ProfileStore
 from pipeline.knowledge import KnowledgeBase
 from pipeline.settings import Settings
 
@@ -55,3 +57,16 @@ def sample_workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Knowl
         report = kb.ingest([FIXTURES / "brands" / folder], brand=brand)
         assert not report.errors, report.errors
     yield kb
+
+
+BRANDS = ("Tidewell", "Ardent Outdoor", "Lumen Bank", "Kestrel Coffee Roasters")
+
+
+@pytest.fixture(scope="session")
+def agent_settings(sample_workspace: KnowledgeBase) -> Settings:
+    settings = sample_workspace.settings
+    store = ProfileStore(settings)
+    for brand in BRANDS:
+        if store.load_extracted(brand) is None:
+            store.save_extracted(extract_profile(brand, sample_workspace.chunks(brand)))
+    return settings
