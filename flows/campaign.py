@@ -130,3 +130,31 @@ def campaign_flow(
         "drafts": rows,
         "warnings": plan.warnings,
     }
+
+
+@flow(name="revise-draft", log_prints=True)
+def revise_flow(draft_id: str, note: str) -> dict[str, Any]:
+    """A reviewer asked for changes: re-plan the draft with their note, render, gate and store it."""
+    from agents.replan import replan
+    from pipeline.brand_store import ProfileStore
+    from pipeline.review_store import ReviewStore
+    from pipeline.settings import load_settings
+
+    settings = load_settings()
+    store = ReviewStore.from_settings(settings)
+    plan, report = store.plan_of(draft_id)
+    profile = ProfileStore(settings).profile(plan.brand)
+    revised = replan(plan, report, profile, note=note)
+    while store.has(revised.id):  # an earlier request for the same draft already made this one
+        revised = replan(revised, None, profile, note=note)
+    drafts = render_task([revised], settings)
+    reports = evaluate_task(drafts, profile)
+    store_task(drafts, reports, settings)
+    record = store.get(revised.id)
+    return {
+        "id": record.id,
+        "parent_id": draft_id,
+        "image": record.image,
+        "verdict": record.verdict,
+        "status": record.status,
+    }

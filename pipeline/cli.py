@@ -34,7 +34,9 @@ app = typer.Typer(
 brand_app = typer.Typer(help="Brand profiles: list, show, correct.", no_args_is_help=True)
 brief_app = typer.Typer(help="Campaign briefs.", no_args_is_help=True)
 app.add_typer(brand_app, name="brand")
+review_app = typer.Typer(help="The review queue: list drafts, approve, reject, request changes.", no_args_is_help=True)
 app.add_typer(brief_app, name="brief")
+app.add_typer(review_app, name="review")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 
@@ -809,6 +811,116 @@ def run_command(
     console.print(table)
     for warning in result["warnings"]:
         console.print(f"[yellow]warning[/yellow] {warning}")
+
+
+def _store(settings: Settings) -> Any:
+    from pipeline.review_store import ReviewStore
+
+    return ReviewStore.from_settings(settings)
+
+
+@review_app.command("list")
+def review_list(
+    campaign: Annotated[str | None, typer.Option(help="Only this campaign.")] = None,
+    status: Annotated[str | None, typer.Option(help="Only this status, e.g. in_review.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Drafts in the review store, with their verdicts and checks."""
+    records = _store(_settings()).list_drafts(campaign=campaign, status=status)
+    if as_json:
+        _emit_json(
+            [
+                {
+                    "id": r.id,
+                    "campaign": r.campaign,
+                    "channel": r.channel,
+                    "image": r.image,
+                    "status": r.status,
+                    "verdict": r.verdict,
+                    "checks": [{k: c.get(k) for k in ("name", "status", "score", "reason")} for c in r.checks],
+                }
+                for r in records
+            ]
+        )
+        return
+    from rich.table import Table
+
+    table = Table(title=f"review queue ({len(records)} drafts)")
+    for column in ("draft", "channel", "status", "verdict", "why"):
+        table.add_column(column, overflow="fold")
+    for r in records:
+        table.add_row(r.id, r.channel, r.status.replace("_", " "), r.verdict, "; ".join(r.reasons)[:100])
+    _console().print(table)
+
+
+def _decide(draft_id: str, action: str, by: str, note: str, as_json: bool) -> None:
+    from agents.tools import normalise_draft_id
+    from pipeline.models import Decision
+
+    if not by.strip():
+        raise _user_error("--by is empty; give the reviewer's name")
+    record = _store(_settings()).decide(
+        Decision(draft_id=normalise_draft_id(draft_id), action=action, reviewer=by.strip(), note=note)
+    )
+    if as_json:
+        _emit_json({"id": record.id, "status": record.status, "by": by.strip()})
+    else:
+        _console().print(f"[green]{record.id}[/green] is {record.status.replace('_', ' ')} (by {by.strip()})")
+
+
+@review_app.command("approve")
+def review_approve(
+    draft_id: Annotated[str, typer.Argument(help="Draft id (onbrand review list).")],
+    by: Annotated[str, typer.Option(help="Reviewer's name.")],
+    note: Annotated[str, typer.Option(help="A note for the record.")] = "",
+    as_json: JsonFlag = False,
+) -> None:
+    """Approve a draft that is in review."""
+    _decide(draft_id, "approve", by, note, as_json)
+
+
+@review_app.command("reject")
+def review_reject(
+    draft_id: Annotated[str, typer.Argument(help="Draft id (onbrand review list).")],
+    by: Annotated[str, typer.Option(help="Reviewer's name.")],
+    reason: Annotated[str, typer.Option(help="Why it is rejected.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Reject a draft that is in review, with the reason."""
+    if not reason.strip():
+        raise _user_error("--reason is empty; say why the draft is rejected")
+    _decide(draft_id, "reject", by, reason, as_json)
+
+
+@review_app.command("request-changes")
+def review_request_changes(
+    draft_id: Annotated[str, typer.Argument(help="Draft id (onbrand review list).")],
+    by: Annotated[str, typer.Option(help="Reviewer's name.")],
+    note: Annotated[str, typer.Option(help="What should change.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Send a draft back: it is re-planned with the note, re-rendered and queued for review again."""
+    from agents.tools import normalise_draft_id
+    from pipeline.models import Decision
+
+    if not note.strip():
+        raise _user_error("--note is empty; say what should change")
+    if not by.strip():
+        raise _user_error("--by is empty; give the reviewer's name")
+    draft_id = normalise_draft_id(draft_id)
+    _store(_settings()).decide(
+        Decision(draft_id=draft_id, action="request_changes", reviewer=by.strip(), note=note.strip())
+    )
+    from flows.campaign import revise_flow
+
+    revised = revise_flow(draft_id=draft_id, note=note.strip())
+    if as_json:
+        _emit_json({"id": draft_id, "status": "changes_requested", "by": by.strip(), "revised": revised})
+    else:
+        _console().print(
+            f"{draft_id}: changes requested by {by.strip()}; re-planned as [green]{revised['id']}[/green] "
+            f"({revised['verdict']}, {revised['status'].replace('_', ' ')})"
+        )
 
 
 @app.command("chat")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.errors import UserError
-from pipeline.models import Decision, Draft, EvalReport
+from pipeline.models import Decision, Draft, DraftPlan, EvalReport
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -189,6 +189,18 @@ class ReviewStore:
         if not found:
             raise UserError(f"no draft '{draft_id}' in the review store; list them with: onbrand review list")
         return found[0]
+
+    def plan_of(self, draft_id: str) -> tuple[DraftPlan, EvalReport | None]:
+        """The stored plan and eval report of a draft (what a re-plan starts from)."""
+        from sqlalchemy import select
+
+        drafts = self._drafts
+        with self.engine.connect() as conn:
+            row = conn.execute(select(drafts.c.plan, drafts.c.report).where(drafts.c.id == draft_id)).first()
+        if row is None:
+            raise UserError(f"no draft '{draft_id}' in the review store; list them with: onbrand review list")
+        report = EvalReport.model_validate(row[1]) if row[1] else None
+        return DraftPlan.model_validate(row[0]), report
 
     def list_drafts(
         self, campaign: str | None = None, status: str | None = None, ids: list[str] | None = None
