@@ -923,6 +923,32 @@ def review_request_changes(
         )
 
 
+@app.command("serve")
+def serve_command(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be scheduled, then exit.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Serve a Prefect deployment for every brief with a cron schedule (workspace briefs/ and samples)."""
+    from agents.tools import known_briefs
+    from flows.serve import scheduled_briefs
+
+    scheduled, warnings = scheduled_briefs(known_briefs(_settings()))
+    for warning in warnings:
+        _error_line(warning)
+    if as_json or dry_run:
+        if as_json:
+            _emit_json([s.model_dump() for s in scheduled])
+        else:
+            for s in scheduled:
+                _console().print(f"{s.name}: '{s.cron}' (UTC) -> {s.brief}")
+        return
+    if not scheduled:
+        raise _user_error("no brief has a 'schedule:'; add one, e.g. schedule: \"0 9 * * 1\" (Mondays 09:00 UTC)")
+    from flows.serve import serve_briefs
+
+    serve_briefs(scheduled)
+
+
 @app.command("chat")
 def chat_command(
     message: Annotated[str | None, typer.Argument(help="One request; without it, an interactive chat.")] = None,

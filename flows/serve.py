@@ -1,0 +1,62 @@
+"""``onbrand serve``: a Prefect deployment for every brief with a cron ``schedule:``, served in-process.
+
+    $ PREFECT_API_URL=http://127.0.0.1:4200/api onbrand serve     # against a Prefect server
+    $ onbrand serve                                               # Prefect's temporary local server
+
+Each deployment runs :func:`flows.campaign.campaign_flow` for its brief on the brief's schedule
+(timezone UTC). Deployment names are the brief names, so serving again updates them in place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Scheduled(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    brief: str
+    cron: str
+
+
+def scheduled_briefs(briefs: dict[str, Path]) -> tuple[list[Scheduled], list[str]]:
+    """The briefs that ask to be scheduled, and a warning per brief that cannot be (invalid files)."""
+    from pipeline.briefs import load_brief
+    from pipeline.errors import UserError
+
+    found, warnings = [], []
+    for name, path in briefs.items():
+        try:
+            brief = load_brief(path)
+        except UserError as exc:
+            warnings.append(f"not scheduled: {exc}")
+            continue
+        if brief.schedule:
+            found.append(Scheduled(name=name, brief=str(path.resolve()), cron=brief.schedule))
+    return found, warnings
+
+
+def deployments(scheduled: list[Scheduled]) -> list[Any]:
+    from flows.campaign import campaign_flow
+
+    return [
+        campaign_flow.to_deployment(
+            name=s.name,
+            cron=s.cron,
+            parameters={"brief": s.brief},
+            description=f"campaign {s.name} on '{s.cron}' (UTC)",
+            tags=["onbrand", "campaign"],
+        )
+        for s in scheduled
+    ]
+
+
+def serve_briefs(scheduled: list[Scheduled]) -> None:
+    """Register the deployments and run their scheduled flow runs until interrupted."""
+    from prefect import serve
+
+    serve(*deployments(scheduled), print_starting_message=True)

@@ -1,0 +1,133 @@
+"""The real-server path: ``prefect server start`` on loopback, a campaign run recorded there, and the
+schedules ``onbrand serve`` registers (started, read back through the API, stopped)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _api(url: str, path: str, body: dict[str, object] | None = None) -> object:
+    request = urllib.request.Request(
+        url + path,
+        data=json.dumps(body or {}).encode() if body is not None else None,
+        headers={"Content-Type": "application/json"},
+        method="POST" if body is not None else "GET",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read() or b"null")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    home = tmp_path_factory.mktemp("prefect-server")
+    port = _free_port()
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env.pop("PREFECT_API_URL", None)
+    log = (home / "server.log").open("wb")
+    server = subprocess.Popen(
+        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-services"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            _api(url, "/health")
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                _stop(server)
+                pytest.fail("prefect server did not start:\n" + (home / "server.log").read_text()[-2000:])
+            time.sleep(1)
+    yield url
+    _stop(server)
+
+
+def _env(settings: Settings, url: str, tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ONBRAND_", "PREFECT_"))}
+    env.update(
+        ONBRAND_HOME=str(settings.home),
+        ONBRAND_DATABASE_URL=f"sqlite:///{tmp_path / 'review.db'}",
+        PREFECT_API_URL=url,
+        PREFECT_HOME=str(tmp_path / "prefect-client"),
+    )
+    return env
+
+
+def test_a_run_is_recorded_on_the_server(prefect_server: str, agent_settings: Settings, tmp_path: Path) -> None:
+    env = _env(agent_settings, prefect_server, tmp_path)
+    result = subprocess.run(
+        [str(BIN / "onbrand"), "run", "spring-citrus-launch", "--drafts", "1", "--channel", "instagram_post", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    run_id = json.loads(result.stdout)["run_id"]
+    run = _api(prefect_server, f"/flow_runs/{run_id}")
+    assert isinstance(run, dict) and run["state_type"] == "COMPLETED"
+
+
+def test_serve_registers_a_deployment_per_scheduled_brief(
+    prefect_server: str, agent_settings: Settings, tmp_path: Path
+) -> None:
+    env = _env(agent_settings, prefect_server, tmp_path)
+    serve = subprocess.Popen(
+        [str(BIN / "onbrand"), "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        found: list[dict[str, object]] = []
+        while time.monotonic() < deadline and not found:
+            time.sleep(2)
+            assert serve.poll() is None, (serve.stdout.read() if serve.stdout else b"").decode()[-2000:]
+            deployments = _api(prefect_server, "/deployments/filter", {})
+            assert isinstance(deployments, list)
+            found = [d for d in deployments if d["name"] == "spring-citrus-launch"]
+        assert found, "onbrand serve registered no deployment"
+        schedules = found[0]["schedules"]
+        assert isinstance(schedules, list) and schedules[0]["schedule"]["cron"] == "0 9 * * 1"
+        assert found[0]["parameters"]["brief"].endswith("spring-citrus-launch.yaml")
+    finally:
+        _stop(serve)
