@@ -135,27 +135,28 @@ def plan_brief(
 def run_campaign(
     session: ChatSession, brief: str, channel: str | None = None, count: int | None = None
 ) -> dict[str, Any]:
-    """Plan, render and gate drafts for a brief; they land in the review queue."""
-    from agents.campaign import plan_brief as plan
-    from pipeline.brand_store import ProfileStore
-    from pipeline.drafting import evaluate_drafts, render_drafts
-    from pipeline.review_store import ReviewStore
+    """Plan, render and gate drafts for a brief (the campaign flow); they land in the review queue."""
+    from agents.campaign import build_request
+    from pipeline.briefs import load_brief
 
-    result = plan(resolve_brief(brief, session.settings), session.settings, count, [channel] if channel else None)
-    store = ReviewStore.from_settings(session.settings)
-    todo = [p for p in result.drafts if not store.has(p.id)]
-    drafts = render_drafts(todo, session.settings)
-    reports = evaluate_drafts(drafts, ProfileStore(session.settings).profile(result.brand))
-    for draft, report in zip(drafts, reports, strict=True):
-        store.add_draft(draft, report)
-    records = {r.id: r for r in store.list_drafts(ids=[p.id for p in result.drafts])}
-    rows = [
-        {"id": r.id, "channel": r.channel, "image": r.image, "verdict": r.verdict, "status": r.status}
-        for r in (records[p.id] for p in result.drafts if p.id in records)
-    ]
-    done = len(result.drafts) - len(todo)
-    summary = f"{len(drafts)} draft(s) rendered for {result.campaign}" + (f", {done} already there" if done else "")
-    return {"campaign": result.campaign, "drafts": rows, "warnings": result.warnings, "summary": summary}
+    path = resolve_brief(brief, session.settings)
+    build_request(load_brief(path), session.settings, count, [channel] if channel else None)  # clear errors first
+    from flows.campaign import campaign_flow  # the same flow as `onbrand run` and the schedules
+
+    overrides = session.settings.model_dump(mode="json", exclude={"llm_api_key"}, exclude_defaults=True)
+    result = campaign_flow(
+        brief=str(path), count=count, channels=[channel] if channel else None, settings_overrides=overrides
+    )
+    rows = [{k: d[k] for k in ("id", "channel", "image", "verdict", "status")} for d in result["drafts"]]
+    made = sum(1 for d in result["drafts"] if d["status"] != "failed")
+    summary = f"{made} draft(s) for {result['campaign']} (run {result['run_id'][:8]})"
+    return {
+        "campaign": result["campaign"],
+        "run_id": result["run_id"],
+        "drafts": rows,
+        "warnings": result["warnings"],
+        "summary": summary,
+    }
 
 
 def review_status(session: ChatSession, campaign: str | None = None) -> dict[str, Any]:

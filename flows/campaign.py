@@ -19,6 +19,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from pipeline.drafting import FailedDraft
 from pipeline.models import BrandProfile, CampaignPlan, Draft, DraftPlan, EvalReport
 from pipeline.settings import Settings
 
@@ -35,11 +36,11 @@ def plan_task(brief: str, settings: Settings, count: int | None, channels: list[
     )
 
 
-@task(name="render", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def render_task(plans: list[DraftPlan], settings: Settings) -> list[Draft]:
-    from pipeline.drafting import render_drafts
+@task(name="render", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def render_task(plans: list[DraftPlan], settings: Settings) -> tuple[list[Draft], list[FailedDraft]]:
+    from pipeline.drafting import render_drafts_safely
 
-    return render_drafts(plans, settings)
+    return render_drafts_safely(plans, settings)
 
 
 @task(name="evaluate", cache_policy=NO_CACHE)
@@ -50,10 +51,14 @@ def evaluate_task(drafts: list[Draft], profile: BrandProfile) -> list[EvalReport
 
 
 @task(name="store", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
-def store_task(drafts: list[Draft], reports: list[EvalReport], settings: Settings) -> list[str]:
+def store_task(
+    drafts: list[Draft], reports: list[EvalReport], failed: list[FailedDraft], settings: Settings
+) -> list[str]:
     from pipeline.review_store import ReviewStore
 
     store = ReviewStore.from_settings(settings)
+    for f in failed:
+        store.add_failed(f.plan, f.reason)
     return [store.add_draft(d, r) for d, r in zip(drafts, reports, strict=True)]
 
 
@@ -71,27 +76,32 @@ def campaign_flow(
     count: int | None = None,
     channels: list[str] | None = None,
     max_replans: int = 1,
+    settings_overrides: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Plan a brief, render what is not stored yet, gate it, re-plan gate rejections up to
-    ``max_replans`` times, and store every draft for review."""
+    ``max_replans`` times, and store every draft for review. ``settings_overrides`` are settings
+    the caller already resolved (the chat agent's workspace); a deployment takes them from its
+    worker's environment."""
     from agents.replan import replan
     from pipeline.brand_store import ProfileStore
     from pipeline.review_store import ReviewStore
     from pipeline.settings import load_settings
 
-    settings = load_settings()
+    settings = load_settings(**(settings_overrides or {}))
     plan = plan_task(brief, settings, count, channels)
     profile = ProfileStore(settings).profile(plan.brand)
     store = ReviewStore.from_settings(settings)
-    todo = [p for p in plan.drafts if not store.has(p.id)]
+    todo = [p for p in plan.drafts if store.needs_render(p.id)]
     print(f"{plan.campaign}: {len(plan.drafts)} planned, {len(todo)} to render")
     ids = [p.id for p in plan.drafts]
     for generation in range(max_replans + 1):
         if not todo:
             break
-        drafts = render_task(todo, settings)
+        drafts, failed = render_task(todo, settings)
+        for f in failed:
+            print(f"render failed for {f.plan.id}: {f.reason}")
         reports = evaluate_task(drafts, profile)
-        store_task(drafts, reports, settings)
+        store_task(drafts, reports, failed, settings)
         if generation == max_replans:
             break
         todo = []
@@ -99,7 +109,7 @@ def campaign_flow(
             if report.verdict == "reject":
                 revised = replan(draft.plan, report, profile)
                 ids.append(revised.id)
-                if not store.has(revised.id):
+                if store.needs_render(revised.id):
                     todo.append(revised)
         print(f"re-planning {len(todo)} rejected draft(s)")
     # A re-run also reports the re-plans an earlier run stored.
@@ -147,9 +157,9 @@ def revise_flow(draft_id: str, note: str) -> dict[str, Any]:
     revised = replan(plan, report, profile, note=note)
     while store.has(revised.id):  # an earlier request for the same draft already made this one
         revised = replan(revised, None, profile, note=note)
-    drafts = render_task([revised], settings)
+    drafts, failed = render_task([revised], settings)
     reports = evaluate_task(drafts, profile)
-    store_task(drafts, reports, settings)
+    store_task(drafts, reports, failed, settings)
     record = store.get(revised.id)
     return {
         "id": record.id,

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel, ConfigDict
+
 from pipeline.models import BrandProfile, Draft, DraftPlan, EvalReport
 
 if TYPE_CHECKING:
@@ -114,6 +116,47 @@ def render_drafts(
         if progress:
             progress("render", len(drafts), len(plans), {})
     return drafts
+
+
+class FailedDraft(BaseModel):
+    """A plan the renderer could not turn into an image, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    plan: DraftPlan
+    reason: str
+
+
+def render_drafts_safely(
+    plans: list[DraftPlan],
+    settings: Settings,
+    renderer: Renderer | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[Draft], list[FailedDraft]]:
+    """Like :func:`render_drafts`, but a draft that makes the renderer fail is set aside with the
+    reason and the others still render: a failed batch is retried one draft at a time."""
+    from pipeline.render import Renderer
+
+    renderer = renderer or Renderer(device=settings.device, allow_downloads=settings.allow_downloads)
+    drafts: list[Draft] = []
+    failed: list[FailedDraft] = []
+    for start in range(0, len(plans), 8):
+        chunk = plans[start : start + 8]
+        try:
+            drafts += render_drafts(chunk, settings, renderer)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception:  # retry alone: only the draft that fails is lost
+            for plan in chunk:
+                try:
+                    drafts += render_drafts([plan], settings, renderer)
+                except (KeyboardInterrupt, SystemExit):
+                    raise
+                except Exception as exc:
+                    failed.append(FailedDraft(plan=plan, reason=f"{exc.__class__.__name__}: {exc}"[:500]))
+        if progress:
+            progress("render", len(drafts) + len(failed), len(plans), {})
+    return drafts, failed
 
 
 def evaluate_drafts(

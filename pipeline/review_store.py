@@ -172,11 +172,57 @@ class ReviewStore:
                 conn.execute(drafts.insert().values(**row))
             return status
         except IntegrityError:
-            with self.engine.connect() as conn:
+            with self.engine.begin() as conn:
                 existing = conn.execute(select(drafts.c.status).where(drafts.c.id == draft.plan.id)).scalar()
-            if existing is None:
-                raise
-            return str(existing)
+                if existing is None:
+                    raise
+                if existing != "failed":
+                    return str(existing)
+                # A draft that failed to render before is replaced by its first good render.
+                update = {k: v for k, v in row.items() if k not in ("id", "created_at", "version")}
+                conn.execute(
+                    drafts.update()
+                    .where(drafts.c.id == draft.plan.id, drafts.c.status == "failed")
+                    .values(**update, version=drafts.c.version + 1)
+                )
+            return status
+
+    def add_failed(self, plan: DraftPlan, reason: str) -> None:
+        """Record a draft the renderer could not make (status ``failed``; a later run retries it)."""
+        from sqlalchemy.exc import IntegrityError
+
+        now = datetime.now(UTC)
+        report = {"draft_id": plan.id, "checks": [], "verdict": "reject", "reasons": [f"render failed: {reason}"]}
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    self._drafts.insert().values(
+                        id=plan.id,
+                        campaign=plan.campaign,
+                        channel=plan.channel,
+                        status="failed",
+                        verdict="reject",
+                        image_path="",
+                        image_sha256="",
+                        plan=plan.model_dump(mode="json"),
+                        draft={},
+                        report=report,
+                        parent_id=plan.parent_id,
+                        version=1,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+        except IntegrityError:
+            return  # already recorded (failed, or rendered by another run meanwhile)
+
+    def needs_render(self, draft_id: str) -> bool:
+        """True when the draft is not stored yet, or its last render failed."""
+        from sqlalchemy import select
+
+        with self.engine.connect() as conn:
+            status = conn.execute(select(self._drafts.c.status).where(self._drafts.c.id == draft_id)).scalar()
+        return status is None or status == "failed"
 
     def has(self, draft_id: str) -> bool:
         from sqlalchemy import select

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Prefect runs in tests (the campaign flow) get their own PREFECT_HOME: the temporary local server's
+# database lives there, never in the developer's ~/.prefect.
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="onbrand-prefect-"))
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 from pipeline.brand_profile import extract_profile
 from pipeline.brand_store import ProfileStore
@@ -30,6 +36,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
         if key.startswith("ONBRAND_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("ONBRAND_HOME", str(tmp_path_factory.mktemp("default-home")))
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)  # tests that need a server start their own
 
 
 @pytest.fixture

@@ -100,10 +100,12 @@ def test_run_review_and_decide_through_chat(agent_settings: Settings) -> None:
     viewer = ChatAgent(session(settings))
     ran = viewer.respond("make two story drafts for the spring brief")
     assert ran.actions[0].tool == "run_campaign"
-    drafts = ran.actions[0].result["drafts"]
+    drafts = [d for d in ran.actions[0].result["drafts"] if not d["id"].endswith("-r1")]
     assert len(drafts) == 2 and all(Path(d["image"]).is_file() for d in drafts)
+    stamps = {d["image"]: Path(d["image"]).stat().st_mtime_ns for d in drafts}
     again = viewer.respond("make two story drafts for the spring brief")
-    assert "already there" in again.reply  # a re-run renders nothing twice
+    assert [d["id"] for d in again.actions[0].result["drafts"]] == [d["id"] for d in drafts]
+    assert {d["image"]: Path(d["image"]).stat().st_mtime_ns for d in drafts} == stamps  # nothing rendered twice
     status = viewer.respond("what's waiting for review?")
     assert status.actions[0].tool == "review_status"
     waiting = status.actions[0].result["waiting"]

@@ -87,3 +87,28 @@ def test_review_commands_decide_once_and_request_changes_re_renders(
     assert out["revised"]["status"] in ("in_review", "rejected_by_gate")
     assert main(["review", "list", "--status", "approved", "--json"]) == 0
     assert [d["id"] for d in json.loads(capsys.readouterr().out)] == [first]
+
+
+def test_a_renderer_crash_fails_one_draft_and_a_rerun_retries_it(
+    workspace: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agents.campaign import plan_brief
+    from flows.campaign import campaign_flow
+    from pipeline.render import Renderer
+
+    doomed = plan_brief(BRIEF, workspace, count=3, channels=["web_banner"]).drafts[1]
+    real = Renderer.render
+
+    def flaky(self: Renderer, jobs: list, model: str) -> list:  # type: ignore[type-arg]
+        if any(job.seed == doomed.seed for job in jobs):
+            raise RuntimeError("CUDA error: an illegal memory access was encountered")
+        return real(self, jobs, model)
+
+    monkeypatch.setattr(Renderer, "render", flaky)
+    result = campaign_flow(brief=str(BRIEF), count=3, channels=["web_banner"], max_replans=0)
+    by_id = {d["id"]: d for d in result["drafts"]}
+    assert by_id[doomed.id]["status"] == "failed" and "illegal memory access" in by_id[doomed.id]["reasons"][0]
+    assert all(d["status"] != "failed" for i, d in by_id.items() if i != doomed.id)  # the rest continued
+    monkeypatch.setattr(Renderer, "render", real)
+    again = campaign_flow(brief=str(BRIEF), count=3, channels=["web_banner"], max_replans=0)
+    assert {d["id"]: d["status"] for d in again["drafts"]}[doomed.id] in ("in_review", "rejected_by_gate")
