@@ -1063,20 +1063,16 @@ def demo(
         )
     console.rule("5. Drafts from the bundled draft model")
     _demo_drafts(settings, ProfileStore(settings).profile(report.brand), console)
-    console.print(
-        "\n[dim]The safety gate, review and export arrive with the next stages; "
-        "the demo stops after the first drafts for now.[/dim]"
-    )
     for problem in report.errors:
         _error_line(f"{problem.file}: {problem.error}")
 
 
 def _demo_drafts(settings: Settings, profile: BrandProfile, console: Console) -> None:
-    """The first sample brief planned by the agent (two drafts per channel), rendered, then gated."""
+    """The first sample brief as a campaign run (Prefect flow): planned by the agent, two drafts per
+    channel rendered by the bundled model, gated, re-planned where the gate rejects, stored for review."""
     from rich.table import Table
 
     from agents.campaign import plan_brief
-    from pipeline.drafting import render_drafts
     from pipeline.settings import DATA_DIR
 
     brief = sorted((DATA_DIR / "briefs").glob("*.yaml"))[0]
@@ -1089,36 +1085,21 @@ def _demo_drafts(settings: Settings, profile: BrandProfile, console: Console) ->
     console.print(table)
     for warning in plan.warnings:
         console.print(f"[yellow]warning[/yellow] {warning}")
-    console.print(f"prompt gate: [green]allowed[/green] all {len(plan.drafts)} prompts ({profile.name}'s rules)")
-    with console.status("rendering drafts"):
-        drafts = render_drafts(plan.drafts, settings)
-    for draft in drafts:
-        console.print(f"[green]draft[/green] {draft.image_path} ({draft.plan.id}, {draft.seconds:.2f} s)")
-    _demo_gate(profile, drafts, console)
+    from flows.campaign import campaign_flow
 
-
-def _demo_gate(profile: BrandProfile, drafts: list[Any], console: Console) -> None:
-    """The eval gate on the demo drafts: one row per draft with its verdict and what to look at."""
-    from rich.table import Table
-
-    from pipeline.drafting import evaluate_drafts
-
-    table = Table(title="eval gate")
-    for column in ("draft", "verdict", "palette", "layout", "notes"):
-        table.add_column(column)
-    with console.status("checking drafts"):
-        reports = evaluate_drafts(drafts, profile)
-    for draft, report in zip(drafts, reports, strict=True):
-        palette, placed = report.check("palette"), report.check("layout")
-        notes = "; ".join(r for r in report.reasons if "waiting for a person" not in r)[:90]
-        table.add_row(
-            draft.plan.id,
-            report.verdict,
-            f"{palette.status} {palette.score:.0%}" if palette and palette.score is not None else "-",
-            placed.status if placed else "-",
-            notes or "all checks passed",
-        )
-    console.print(table)
+    with console.status("campaign run: rendering, gating, storing for review"):
+        result = campaign_flow(brief=str(brief), count=2, settings_overrides={"home": str(settings.home)})
+    gate = Table(title=f"campaign run {result['run_id'][:8]}: drafts in the review store")
+    for column in ("draft", "verdict", "status", "why", "image"):
+        gate.add_column(column, overflow="fold")
+    for d in result["drafts"]:
+        why = "; ".join(r for r in d["reasons"] if "waiting for a person" not in r)[:90] or "all checks passed"
+        gate.add_row(d["id"], d["verdict"], d["status"].replace("_", " "), why, d["image"])
+    console.print(gate)
+    console.print(
+        "Next: [bold]onbrand review list[/bold], then [bold]onbrand review approve ID --by NAME[/bold] "
+        "(or reject / request-changes)."
+    )
 
 
 @app.callback()

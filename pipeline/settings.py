@@ -153,6 +153,9 @@ class Settings(BaseSettings):
         # Model loading bars belong to the libraries, not to onbrand's output; onbrand shows its own.
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        # Prefect's temporary server: no telemetry (its heartbeat races the SQLite file and prints
+        # tracebacks on slow disks), and nothing sent anywhere unless a user configures it.
+        os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -118,4 +118,4 @@ def test_demo_ends_with_drafts_from_the_bundled_model(tmp_path: Path) -> None:
     sizes = {Image.open(p).size for p in drafts}
     assert (128, 128) in sizes and len(sizes) >= 2  # channel aspects differ
     assert all("onbrand-draft" in Image.open(p).info["parameters"] for p in drafts)
-    assert "planner" in result.stdout and "eval gate" in result.stdout
+    assert "planner" in result.stdout and "drafts in the review store" in result.stdout
