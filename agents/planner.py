@@ -414,6 +414,8 @@ def assemble(request: PlanRequest, ideas: list[DraftIdea], parts: BriefParts, pl
                 controlnet=request.control_type,
                 controlnet_scale=request.control_scale,
                 composition=idea.composition or idea.layout_template,
+                headline=brief.headline,
+                cta=brief.cta,
                 rule_chunks=chunk_ids + [p.chunk_id for p in request.passages if p.chunk_id not in chunk_ids][:4],
                 rule_quotes=quotes,
             )

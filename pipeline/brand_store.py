@@ -91,6 +91,7 @@ class BrandOverride(_Strict):
     layout_rules: dict[str, object] | None = None
     released_people: list[str] | None = None  # real people whose release the brand holds
     gate: GatePolicy | None = None  # thresholds of the eval gate; listed keys replace the defaults
+    brand_kit: str | None = None  # folder with logo and fonts, relative to the override file or absolute
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -251,5 +252,9 @@ def apply_override(profile: BrandProfile, override: BrandOverride, path: Path) -
             data["sources"][key] = ref.model_dump()
         merged.layout_rules = LayoutRules.model_validate(data)
         fields.append("layout_rules")
+    if override.brand_kit is not None:
+        kit = Path(override.brand_kit).expanduser()
+        merged.brand_kit = str(kit if kit.is_absolute() else (path.parent / kit).resolve())
+        fields.append("brand_kit")
     merged.overridden = fields
     return merged

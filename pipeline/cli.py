@@ -87,6 +87,11 @@ def ingest(
     if report.documents:
         store = ProfileStore(settings)
         profile = extract_profile(report.brand, kb.chunks(report.brand))
+        from pipeline.export import find_brand_kit
+
+        kit = find_brand_kit(paths)
+        if kit is not None:  # a "brand-kit" folder beside or inside the guidelines: logo and fonts for export
+            profile = profile.model_copy(update={"brand_kit": str(kit)})
         store.save_extracted(profile)
     if as_json:
         _emit_json(report.model_dump(mode="json"))
@@ -947,6 +952,30 @@ def serve_command(
     from flows.serve import serve_briefs
 
     serve_briefs(scheduled)
+
+
+@app.command("export")
+def export_command(
+    campaign: Annotated[str, typer.Argument(help="Campaign name (onbrand review list).")],
+    out: Annotated[Path, typer.Option(help="Folder for the files, the manifest and the zip.")],
+    kit: Annotated[Path | None, typer.Option(help="Brand kit folder (logo, fonts); default: the brand's.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Compose every approved draft of a campaign at its channel's final size, with its history."""
+    from pipeline.export import export_campaign
+
+    if kit is not None and not kit.is_dir():
+        raise _user_error(f"--kit {kit}: no such folder")
+    result = export_campaign(campaign, out, _settings(), kit)
+    if as_json:
+        _emit_json({"files": [f.path for f in result.files], "manifest": str(result.manifest), "zip": str(result.zip)})
+        return
+    console = _console()
+    for f in result.files:
+        console.print(f"[green]exported[/green] {f.path} ({f.width}x{f.height}, approved by {f.approver or '?'})")
+        for note in f.notes:
+            console.print(f"  [yellow]{note}[/yellow]")
+    console.print(f"manifest {result.manifest}\nzip {result.zip}")
 
 
 @app.command("chat")

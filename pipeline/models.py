@@ -162,6 +162,7 @@ class BrandProfile(_Model):
     released_people: list[str] = Field(default_factory=list)
     gate: GatePolicy = Field(default_factory=lambda: GatePolicy())
     overridden: list[str] = Field(default_factory=list)  # fields that came from the override file
+    brand_kit: str | None = None  # folder with the logo file and font files, used at export
 
     @property
     def competitors(self) -> list[str]:
@@ -379,6 +380,8 @@ class DraftPlan(_Model):
     controlnet: str = "boxes"  # the condition drawn from the layout: boxes or segmentation
     controlnet_scale: float = Field(default=0.8, ge=0, le=2)
     composition: str = ""  # what makes this draft different from its siblings, in words
+    headline: str = ""  # the brief's copy, set at export in the layout's headline and CTA boxes
+    cta: str = ""
     rule_chunks: list[str] = Field(default_factory=list)  # guideline chunk ids the plan used
     rule_quotes: list[str] = Field(default_factory=list)  # the rule sentences it used, for reviewers
     parent_id: str | None = None  # the plan this one re-plans

@@ -236,6 +236,43 @@ class ReviewStore:
             raise UserError(f"no draft '{draft_id}' in the review store; list them with: onbrand review list")
         return found[0]
 
+    def raw(self, draft_id: str) -> dict[str, Any]:
+        """The stored JSON of a draft: its plan, draft (render) and report."""
+        from sqlalchemy import select
+
+        drafts = self._drafts
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(drafts.c.plan, drafts.c.draft, drafts.c.report).where(drafts.c.id == draft_id)
+            ).first()
+        if row is None:
+            raise UserError(f"no draft '{draft_id}' in the review store; list them with: onbrand review list")
+        return {"plan": row[0], "draft": row[1], "report": row[2]}
+
+    def mark_exported(self, draft_ids: list[str], by: str = "onbrand export") -> None:
+        """Approved drafts -> exported, each with an entry in the decision log."""
+        drafts, decisions = self._drafts, self._decisions
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            for draft_id in draft_ids:
+                done = conn.execute(
+                    drafts.update()
+                    .where(drafts.c.id == draft_id, drafts.c.status == "approved")
+                    .values(status="exported", version=drafts.c.version + 1, updated_at=now)
+                )
+                if done.rowcount:
+                    conn.execute(
+                        decisions.insert().values(
+                            draft_id=draft_id,
+                            action="export",
+                            reviewer=by,
+                            note="",
+                            from_status="approved",
+                            to_status="exported",
+                            at=now,
+                        )
+                    )
+
     def plan_of(self, draft_id: str) -> tuple[DraftPlan, EvalReport | None]:
         """The stored plan and eval report of a draft (what a re-plan starts from)."""
         from sqlalchemy import select

@@ -112,3 +112,45 @@ def test_a_renderer_crash_fails_one_draft_and_a_rerun_retries_it(
     monkeypatch.setattr(Renderer, "render", real)
     again = campaign_flow(brief=str(BRIEF), count=3, channels=["web_banner"], max_replans=0)
     assert {d["id"]: d["status"] for d in again["drafts"]}[doomed.id] in ("in_review", "rejected_by_gate")
+
+
+def test_export_writes_only_approved_drafts_at_channel_size_with_history(
+    workspace: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+    import os
+    import zipfile
+
+    from PIL import Image
+
+    from pipeline.cli import main
+    from pipeline.review_store import ReviewStore
+
+    assert main(["run", "spring-citrus-launch", "--drafts", "2", "--channel", "instagram_story", "--replans", "0"]) == 0
+    capsys.readouterr()
+    out = tmp_path / "export"
+    assert main(["export", "spring-citrus-launch", "--out", str(out)]) == 2  # nothing approved yet
+    assert "no approved drafts" in capsys.readouterr().err
+    store = ReviewStore(os.environ["ONBRAND_DATABASE_URL"])
+    waiting = [r.id for r in store.list_drafts(campaign="spring-citrus-launch", status="in_review")]
+    if not waiting:
+        pytest.skip("the gate rejected both drafts of this seed")
+    approved = waiting[0]
+    assert main(["review", "approve", approved, "--by", "maya"]) == 0
+    capsys.readouterr()
+    kit = DATA_DIR / "brands" / "tidewell" / "brand-kit"
+    assert main(["export", "spring-citrus-launch", "--out", str(out), "--kit", str(kit), "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert set(listed) >= {"files", "manifest"} and len(listed["files"]) == 1
+    files = sorted((out / "spring-citrus-launch").rglob("*.png"))
+    assert [f.stem for f in files] == [approved]  # only the approved draft
+    image = Image.open(files[0])
+    assert image.size == (1080, 1920)
+    meta = json.loads(image.info["onbrand"])
+    assert meta["approver"] == "maya" and meta["draft_id"] == approved and meta["seed"] and meta["checks"]
+    manifest = json.loads((out / "spring-citrus-launch" / "manifest.json").read_text())
+    assert [f["draft_id"] for f in manifest["files"]] == [approved]
+    assert manifest["files"][0]["text_contrast"]["headline"] >= 4.5
+    with zipfile.ZipFile(out / "spring-citrus-launch.zip") as z:
+        assert f"spring-citrus-launch/instagram_story/{approved}.png" in z.namelist()
+    assert store.get(approved).status == "exported"
