@@ -1,0 +1,63 @@
+"""Composing a final asset: size, legible text on any background, the logo, the brand kit lookup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pipeline.export import FALLBACK_KIT, compose, find_brand_kit, find_font, find_logo
+from pipeline.layouts import make_layout
+from pipeline.models import BrandFont, BrandProfile, DraftPlan, LayoutRules
+
+pytestmark = pytest.mark.unit
+
+
+def plan(aspect: float) -> DraftPlan:
+    return DraftPlan(
+        id="c-web_banner-1",
+        campaign="c",
+        brand="B",
+        channel="web_banner",
+        width=160,
+        height=64,
+        prompt="a teal can",
+        seed=1,
+        layout=make_layout("thirds_left", aspect),
+    )
+
+
+@pytest.mark.parametrize("grey", [0, 118, 255])
+def test_compose_sizes_the_asset_and_keeps_text_legible_on_any_background(grey: int) -> None:
+    render = Image.new("RGB", (160, 64), (grey, grey, grey))
+    profile = BrandProfile(name="B", fonts=[BrandFont(family="Lato")], layout_rules=LayoutRules(logo_min_width_px=120))
+    image, ratios, notes = compose(
+        render, plan(2.5), 1920, 600, "Bright citrus", "Find a stockist", profile, FALLBACK_KIT
+    )
+    assert image.size == (1920, 600)
+    assert ratios["headline"] >= 4.5 and ratios["cta"] >= 4.5
+    assert (grey == 118) == any("scrim" in n for n in notes)  # mid grey needs a scrim, black and white do not
+    logo_box = plan(2.5).layout.boxes_with_role("logo")[0]
+    x0, y0 = round(logo_box.x0 * 1920), round(logo_box.y0 * 600)
+    x1, y1 = round(logo_box.x1 * 1920), round(logo_box.y1 * 600)
+    region = np.asarray(image.crop((x0, y0, x1, y1)), dtype=np.int16)
+    assert np.abs(region - grey).max() > 40  # the logo is there
+
+
+def test_without_a_kit_the_bundled_font_is_used_and_the_logo_box_left_clear(tmp_path: Path) -> None:
+    profile = BrandProfile(name="B", fonts=[BrandFont(family="Futura")])
+    _, _, notes = compose(Image.new("RGB", (64, 64), "white"), plan(1.0), 200, 200, "Hi there", "", profile, None)
+    assert any("used Lato" in n for n in notes) and any("logo box is left clear" in n for n in notes)
+
+
+def test_brand_kit_lookup(tmp_path: Path) -> None:
+    guides = tmp_path / "brand" / "guidelines"
+    guides.mkdir(parents=True)
+    assert find_brand_kit([guides]) is None
+    (tmp_path / "brand" / "brand-kit").mkdir()
+    assert find_brand_kit([guides]) == (tmp_path / "brand" / "brand-kit").resolve()
+    assert find_font(FALLBACK_KIT, ["Lato"]).name == "Lato-Black.ttf"  # type: ignore[union-attr]
+    assert find_logo(FALLBACK_KIT) == FALLBACK_KIT / "logo.png"
+    assert find_font(tmp_path, ["Lato"]) is None
