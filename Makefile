@@ -50,6 +50,7 @@ bench: install
 	$(BIN)/python tests/benchmarks/render_bench.py --out bench/results/render.json
 	$(BIN)/python tests/benchmarks/gate_bench.py --out bench/results/gate.json
 	$(BIN)/python tests/benchmarks/plan_bench.py --out bench/results/plan.json
+	$(BIN)/python tests/benchmarks/campaign_bench.py --out bench/results/campaign.json
 	$(BIN)/onbrand eval-draft-model --out bench/results/draft-model
 
 clean:
