@@ -16,7 +16,7 @@ from agents.planner import Planner, PlanRequest, TemplatePlanner, plan_campaign
 from pipeline.errors import UserError
 
 if TYPE_CHECKING:
-    from pipeline.models import Brief, CampaignPlan, SearchHit
+    from pipeline.models import BrandProfile, Brief, CampaignPlan, SearchHit
     from pipeline.settings import Settings
 
 MAX_DRAFTS_PER_CHANNEL = 16  # the brief's own limit; bigger asks are capped with a warning
@@ -54,21 +54,15 @@ def retrieve_passages(brief: Brief, settings: Settings) -> list[SearchHit]:
     return list(seen.values())
 
 
-def build_request(
-    brief: Brief,
-    settings: Settings,
-    count: int | None = None,
-    channels: list[str] | None = None,
-) -> tuple[PlanRequest, list[str]]:
-    """The planner's input for ``brief``: the brand's merged profile, passages, channels and the
-    configured model's render size. ``count`` overrides drafts per channel (capped at 16, with a
-    warning); ``channels`` keeps only those of the brief's channels."""
+def check_request(
+    brief: Brief, settings: Settings, count: int | None = None, channels: list[str] | None = None
+) -> tuple[BrandProfile, int | None, list[str]]:
+    """The cheap checks of a plan request, as clear user errors: the brand has a profile, the
+    channels are the brief's, the count is positive. Returns the profile, the count (capped at 16)
+    and a warning when it was capped. Callers that start a flow run this first."""
     from pipeline.brand_store import ProfileStore
-    from pipeline.briefs import load_channels
-    from pipeline.render import folder_controlnet, model_defaults
 
     warnings: list[str] = []
-    known = load_channels()
     if channels:
         unknown = [c for c in channels if c not in brief.channels]
         if unknown:
@@ -81,7 +75,23 @@ def build_request(
         if count > MAX_DRAFTS_PER_CHANNEL:
             warnings.append(f"asked for {count} drafts per channel; capped at {MAX_DRAFTS_PER_CHANNEL}")
             count = MAX_DRAFTS_PER_CHANNEL
-    profile = ProfileStore(settings).profile(brief.brand)
+    return ProfileStore(settings).profile(brief.brand), count, warnings
+
+
+def build_request(
+    brief: Brief,
+    settings: Settings,
+    count: int | None = None,
+    channels: list[str] | None = None,
+) -> tuple[PlanRequest, list[str]]:
+    """The planner's input for ``brief``: the brand's merged profile, passages, channels and the
+    configured model's render size. ``count`` overrides drafts per channel (capped at 16, with a
+    warning); ``channels`` keeps only those of the brief's channels."""
+    from pipeline.briefs import load_channels
+    from pipeline.render import folder_controlnet, model_defaults
+
+    profile, count, warnings = check_request(brief, settings, count, channels)
+    known = load_channels()
     defaults = model_defaults(settings.diffusion_model)
     request = PlanRequest(
         brief=brief,

@@ -209,18 +209,8 @@ def read_brief(request: PlanRequest) -> BriefParts:
     warnings += notes
     if not product:
         raise PlanRefused(f"product '{brief.product}' cannot be shown: {'; '.join(notes)}", [])
-    must: list[str] = []
-    for i, item in enumerate(brief.must_include, start=1):
-        kept, notes = clean_fragment(_fragment(item), profile, f"must_include[{i}]")
-        warnings += notes
-        if kept:
-            must.append(kept)
-    mood: list[str] = []
-    for i, word in enumerate(brief.mood, start=1):
-        kept, notes = clean_fragment(_fragment(word), profile, f"mood[{i}]")
-        warnings += notes
-        if kept:
-            mood.append(kept)
+    must = _clean_items(brief.must_include, profile, "must_include", warnings)
+    mood = _clean_items(brief.mood, profile, "mood", warnings)
     rules, notes = usable_rules(profile)
     warnings += notes
     do_texts = [r.text for r in rules if r.polarity == "do"]
@@ -281,6 +271,17 @@ def read_brief(request: PlanRequest) -> BriefParts:
         rules=used,
         warnings=warnings,
     )
+
+
+def _clean_items(items: list[str], profile: BrandProfile, field: str, warnings: list[str]) -> list[str]:
+    """Each item of a brief list through the guard (``field[i]`` in warnings); dropped items left out."""
+    kept = []
+    for i, item in enumerate(items, start=1):
+        text, notes = clean_fragment(_fragment(item), profile, f"{field}[{i}]")
+        warnings += notes
+        if text:
+            kept.append(text)
+    return kept
 
 
 def _names(name: str, text: str) -> bool:

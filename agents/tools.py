@@ -136,11 +136,11 @@ def run_campaign(
     session: ChatSession, brief: str, channel: str | None = None, count: int | None = None
 ) -> dict[str, Any]:
     """Plan, render and gate drafts for a brief (the campaign flow); they land in the review queue."""
-    from agents.campaign import build_request
+    from agents.campaign import check_request
     from pipeline.briefs import load_brief
 
     path = resolve_brief(brief, session.settings)
-    build_request(load_brief(path), session.settings, count, [channel] if channel else None)  # clear errors first
+    check_request(load_brief(path), session.settings, count, [channel] if channel else None)  # clear errors first
     from flows.campaign import campaign_flow  # the same flow as `onbrand run` and the schedules
 
     overrides = session.settings.model_dump(mode="json", exclude={"llm_api_key"}, exclude_defaults=True)

@@ -792,13 +792,13 @@ def run_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Run a campaign now (Prefect flow): plan, render, gate, re-plan rejections, store for review."""
-    from agents.campaign import build_request
+    from agents.campaign import check_request
     from agents.tools import resolve_brief
     from pipeline.briefs import load_brief
 
     settings = _settings()
     path = resolve_brief(brief, settings)
-    build_request(load_brief(path), settings, drafts, channel)  # bad input is a clear error before the flow starts
+    check_request(load_brief(path), settings, drafts, channel)  # bad input is a clear error before the flow starts
     from flows.campaign import campaign_flow
 
     result = campaign_flow(brief=str(path), count=drafts, channels=channel, max_replans=replans)
@@ -858,15 +858,19 @@ def review_list(
     _console().print(table)
 
 
-def _decide(draft_id: str, action: str, by: str, note: str, as_json: bool) -> None:
+def _decide(draft_id: str, action: str, by: str, note: str) -> Any:
+    """Record one reviewer decision (a conflict is a one-line error) and return the draft's record."""
     from agents.tools import normalise_draft_id
     from pipeline.models import Decision
 
     if not by.strip():
         raise _user_error("--by is empty; give the reviewer's name")
-    record = _store(_settings()).decide(
+    return _store(_settings()).decide(
         Decision(draft_id=normalise_draft_id(draft_id), action=action, reviewer=by.strip(), note=note)
     )
+
+
+def _print_decision(record: Any, by: str, as_json: bool) -> None:
     if as_json:
         _emit_json({"id": record.id, "status": record.status, "by": by.strip()})
     else:
@@ -881,7 +885,7 @@ def review_approve(
     as_json: JsonFlag = False,
 ) -> None:
     """Approve a draft that is in review."""
-    _decide(draft_id, "approve", by, note, as_json)
+    _print_decision(_decide(draft_id, "approve", by, note), by, as_json)
 
 
 @review_app.command("reject")
@@ -894,7 +898,7 @@ def review_reject(
     """Reject a draft that is in review, with the reason."""
     if not reason.strip():
         raise _user_error("--reason is empty; say why the draft is rejected")
-    _decide(draft_id, "reject", by, reason, as_json)
+    _print_decision(_decide(draft_id, "reject", by, reason), by, as_json)
 
 
 @review_app.command("request-changes")
@@ -905,17 +909,9 @@ def review_request_changes(
     as_json: JsonFlag = False,
 ) -> None:
     """Send a draft back: it is re-planned with the note, re-rendered and queued for review again."""
-    from agents.tools import normalise_draft_id
-    from pipeline.models import Decision
-
     if not note.strip():
         raise _user_error("--note is empty; say what should change")
-    if not by.strip():
-        raise _user_error("--by is empty; give the reviewer's name")
-    draft_id = normalise_draft_id(draft_id)
-    _store(_settings()).decide(
-        Decision(draft_id=draft_id, action="request_changes", reviewer=by.strip(), note=note.strip())
-    )
+    draft_id = _decide(draft_id, "request_changes", by, note.strip()).id
     from flows.campaign import revise_flow
 
     revised = revise_flow(draft_id=draft_id, note=note.strip())

@@ -64,7 +64,9 @@ def render_job(plan: DraftPlan, settings: Settings) -> RenderJob:
     controls = []
     if net:
         controls = [
-            ControlSpec(model=net, image=str(condition_path(plan, settings)), type="boxes", scale=plan.controlnet_scale)
+            ControlSpec(
+                model=net, image=str(condition_path(plan, settings)), type=plan.controlnet, scale=plan.controlnet_scale
+            )
         ]
     return RenderJob(
         prompt=plan.prompt,

@@ -277,9 +277,9 @@ def export_campaign(campaign: str, out: Path, settings: Settings, kit: Path | No
     files: list[ExportedFile] = []
     profiles: dict[str, BrandProfile] = {}
     for record in records:
-        plan, report = store.plan_of(record.id)
+        stored = store.raw(record.id)
+        plan = DraftPlan.model_validate(stored["plan"])
         profile = profiles.setdefault(plan.brand, ProfileStore(settings).profile(plan.brand))
-        brief = _brief_text(store, record.id)
         channel = channels[plan.channel]
         with PILImage.open(record.image) as render:
             image, ratios, notes = compose(
@@ -287,8 +287,8 @@ def export_campaign(campaign: str, out: Path, settings: Settings, kit: Path | No
                 plan,
                 channel.width,
                 channel.height,
-                brief["headline"],
-                brief["cta"],
+                plan.headline,
+                plan.cta,
                 profile,
                 kit if kit is not None else (Path(profile.brand_kit) if profile.brand_kit else None),
             )
@@ -300,11 +300,8 @@ def export_campaign(campaign: str, out: Path, settings: Settings, kit: Path | No
             "prompt": plan.prompt,
             "negative_prompt": plan.negative_prompt,
             "seed": plan.seed,
-            "model": brief["model"],
-            "checks": [
-                {k: c.get(k) for k in ("name", "status", "score")}
-                for c in (report.model_dump()["checks"] if report else [])
-            ],
+            "model": str((stored["draft"] or {}).get("model", "")),
+            "checks": [{k: c.get(k) for k in ("name", "status", "score")} for c in record.checks],
             "approver": approver,
             "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
@@ -341,14 +338,3 @@ def export_campaign(campaign: str, out: Path, settings: Settings, kit: Path | No
         z.write(manifest, manifest.relative_to(out))
     store.mark_exported([f.draft_id for f in files])
     return ExportResult(campaign=campaign, files=files, manifest=manifest, zip=archive)
-
-
-def _brief_text(store: Any, draft_id: str) -> dict[str, str]:
-    """The headline and CTA of the brief a draft was planned from (stored with the draft)."""
-    record = store.raw(draft_id)
-    plan, draft = record.get("plan") or {}, record.get("draft") or {}
-    return {
-        "headline": str(plan.get("headline", "")),
-        "cta": str(plan.get("cta", "")),
-        "model": str(draft.get("model", "")),
-    }

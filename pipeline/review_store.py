@@ -275,15 +275,9 @@ class ReviewStore:
 
     def plan_of(self, draft_id: str) -> tuple[DraftPlan, EvalReport | None]:
         """The stored plan and eval report of a draft (what a re-plan starts from)."""
-        from sqlalchemy import select
-
-        drafts = self._drafts
-        with self.engine.connect() as conn:
-            row = conn.execute(select(drafts.c.plan, drafts.c.report).where(drafts.c.id == draft_id)).first()
-        if row is None:
-            raise UserError(f"no draft '{draft_id}' in the review store; list them with: onbrand review list")
-        report = EvalReport.model_validate(row[1]) if row[1] else None
-        return DraftPlan.model_validate(row[0]), report
+        stored = self.raw(draft_id)
+        report = EvalReport.model_validate(stored["report"]) if stored["report"] else None
+        return DraftPlan.model_validate(stored["plan"]), report
 
     def list_drafts(
         self, campaign: str | None = None, status: str | None = None, ids: list[str] | None = None

@@ -13,7 +13,6 @@ medians of 3 alternating runs of each.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -57,18 +56,13 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     os.environ["ONBRAND_HOME"] = str(home)
     os.environ.setdefault("PREFECT_HOME", str(home / "prefect"))
     from agents.campaign import plan_brief
-    from pipeline.brand_profile import extract_profile
-    from pipeline.brand_store import ProfileStore
     from pipeline.drafting import evaluate_drafts, render_drafts_safely
-    from pipeline.knowledge import KnowledgeBase
     from pipeline.review_store import ReviewStore
     from pipeline.settings import DATA_DIR, load_settings
+    from tests.benchmarks.plan_bench import ingest_sample, write_result
 
     settings = load_settings()
-    kb = KnowledgeBase(settings)
-    kb.ingest([DATA_DIR / "brands" / "tidewell" / "guidelines"], brand="Tidewell")
-    profile = extract_profile("Tidewell", kb.chunks("Tidewell"))
-    ProfileStore(settings).save_extracted(profile)
+    profile = ingest_sample(settings)
     brief = DATA_DIR / "briefs" / "spring-citrus-launch.yaml"
 
     # Warm both paths alike: models loaded, Prefect's temporary server started.
@@ -116,10 +110,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         overhead_target=TARGET_OVERHEAD,
         met=bool(overhead <= TARGET_OVERHEAD and result.get("demo_cold_s", 0) <= TARGET_DEMO_S),  # type: ignore[operator]
     )
-    print(json.dumps(result, indent=2))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result(result, args.out)
     return result
 
 

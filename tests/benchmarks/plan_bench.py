@@ -19,11 +19,37 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+if TYPE_CHECKING:
+    from pipeline.models import BrandProfile
+    from pipeline.settings import Settings
+
 TARGET_WARM_S = 3.0
+
+
+def ingest_sample(settings: Settings) -> BrandProfile:
+    """The sample brand ingested and its profile saved (the workspace every benchmark here plans in)."""
+    from pipeline.brand_profile import extract_profile
+    from pipeline.brand_store import ProfileStore
+    from pipeline.knowledge import KnowledgeBase
+    from pipeline.settings import DATA_DIR
+
+    kb = KnowledgeBase(settings)
+    kb.ingest([DATA_DIR / "brands" / "tidewell" / "guidelines"], brand="Tidewell")
+    profile = extract_profile("Tidewell", kb.chunks("Tidewell"))
+    ProfileStore(settings).save_extracted(profile)
+    return profile
+
+
+def write_result(result: dict[str, object], out: Path | None) -> None:
+    print(json.dumps(result, indent=2))
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
@@ -37,15 +63,10 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     home = Path(tempfile.mkdtemp(prefix="plan-bench-"))
     os.environ["ONBRAND_HOME"] = str(home)
     from agents.campaign import plan_brief
-    from pipeline.brand_profile import extract_profile
-    from pipeline.brand_store import ProfileStore
-    from pipeline.knowledge import KnowledgeBase
     from pipeline.settings import DATA_DIR, load_settings
 
     settings = load_settings()
-    kb = KnowledgeBase(settings)
-    kb.ingest([DATA_DIR / "brands" / "tidewell" / "guidelines"], brand="Tidewell")
-    ProfileStore(settings).save_extracted(extract_profile("Tidewell", kb.chunks("Tidewell")))
+    ingest_sample(settings)
     brief = home / "eight.yaml"
     source = (DATA_DIR / "briefs" / "spring-citrus-launch.yaml").read_text(encoding="utf-8")
     brief.write_text(
@@ -79,10 +100,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "met": statistics.median(warm) <= TARGET_WARM_S,
         "cpus": os.cpu_count(),
     }
-    print(json.dumps(result, indent=2))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_result(result, args.out)
     return result
 
 
