@@ -141,20 +141,23 @@ def run_campaign(
 
     path = resolve_brief(brief, session.settings)
     check_request(load_brief(path), session.settings, count, [channel] if channel else None)  # clear errors first
-    from flows.campaign import campaign_flow  # the same flow as `onbrand run` and the schedules
+    from flows.campaign import start_campaign  # the same flow as `onbrand run` and the schedules
 
-    overrides = session.settings.model_dump(mode="json", exclude={"llm_api_key"}, exclude_defaults=True)
-    result = campaign_flow(
-        brief=str(path), count=count, channels=[channel] if channel else None, settings_overrides=overrides
-    )
+    result = start_campaign(str(path), session.settings, count, [channel] if channel else None, trigger="chat")
     rows = [{k: d[k] for k in ("id", "channel", "image", "verdict", "status")} for d in result["drafts"]]
     made = sum(1 for d in result["drafts"] if d["status"] != "failed")
-    summary = f"{made} draft(s) for {result['campaign']} (run {result['run_id'][:8]})"
+    where = "" if result["via"] == "in-process" else f" on the Prefect server ({result['via']})"
+    if result["status"] != "completed":
+        summary = f"run {result['run_id'][:8]} of {result['campaign']} is {result['status']}{where}"
+    else:
+        summary = f"{made} draft(s) for {result['campaign']} (run {result['run_id'][:8]}{where})"
     return {
         "campaign": result["campaign"],
         "run_id": result["run_id"],
         "drafts": rows,
         "warnings": result["warnings"],
+        "via": result["via"],
+        "status": result["status"],
         "summary": summary,
     }
 

@@ -12,7 +12,8 @@ With no ``PREFECT_API_URL`` the flow runs against Prefect's temporary local serv
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+from typing import TYPE_CHECKING, Any, cast
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
@@ -22,6 +23,9 @@ from prefect.runtime import flow_run
 from pipeline.drafting import FailedDraft
 from pipeline.models import BrandProfile, CampaignPlan, Draft, DraftPlan, EvalReport
 from pipeline.settings import Settings
+
+if TYPE_CHECKING:
+    from prefect.client.schemas.objects import FlowRun
 
 
 @task(name="plan", cache_policy=NO_CACHE)
@@ -44,22 +48,26 @@ def render_task(plans: list[DraftPlan], settings: Settings) -> tuple[list[Draft]
 
 
 @task(name="evaluate", cache_policy=NO_CACHE)
-def evaluate_task(drafts: list[Draft], profile: BrandProfile) -> list[EvalReport]:
+def evaluate_task(drafts: list[Draft], profile: BrandProfile, others: dict[str, str] | None = None) -> list[EvalReport]:
     from pipeline.drafting import evaluate_drafts
 
-    return evaluate_drafts(drafts, profile)
+    return evaluate_drafts(drafts, profile, others)
 
 
 @task(name="store", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
 def store_task(
-    drafts: list[Draft], reports: list[EvalReport], failed: list[FailedDraft], settings: Settings
+    drafts: list[Draft],
+    reports: list[EvalReport],
+    failed: list[FailedDraft],
+    settings: Settings,
+    run_id: str | None = None,
 ) -> list[str]:
     from pipeline.review_store import ReviewStore
 
     store = ReviewStore.from_settings(settings)
     for f in failed:
-        store.add_failed(f.plan, f.reason)
-    return [store.add_draft(d, r) for d, r in zip(drafts, reports, strict=True)]
+        store.add_failed(f.plan, f.reason, run_id)
+    return [store.add_draft(d, r, run_id) for d, r in zip(drafts, reports, strict=True)]
 
 
 def _summary_markdown(campaign: str, rows: list[dict[str, Any]]) -> str:
@@ -77,41 +85,31 @@ def campaign_flow(
     channels: list[str] | None = None,
     max_replans: int = 1,
     settings_overrides: dict[str, Any] | None = None,
+    trigger: str = "manual",
 ) -> dict[str, Any]:
     """Plan a brief, render what is not stored yet, gate it, re-plan gate rejections up to
     ``max_replans`` times, and store every draft for review. ``settings_overrides`` are settings
     the caller already resolved (the chat agent's workspace); a deployment takes them from its
-    worker's environment."""
-    from agents.replan import replan
-    from pipeline.brand_store import ProfileStore
+    worker's environment. ``trigger`` says who started the run (manual, schedule, chat, ui)."""
+    from uuid import uuid4
+
     from pipeline.review_store import ReviewStore
     from pipeline.settings import load_settings
 
     settings = load_settings(**(settings_overrides or {}))
+    run_id = str(flow_run.get_id() or uuid4())
     plan = plan_task(brief, settings, count, channels)
-    profile = ProfileStore(settings).profile(plan.brand)
     store = ReviewStore.from_settings(settings)
-    todo = [p for p in plan.drafts if store.needs_render(p.id)]
-    print(f"{plan.campaign}: {len(plan.drafts)} planned, {len(todo)} to render")
-    ids = [p.id for p in plan.drafts]
-    for generation in range(max_replans + 1):
-        if not todo:
-            break
-        drafts, failed = render_task(todo, settings)
-        for f in failed:
-            print(f"render failed for {f.plan.id}: {f.reason}")
-        reports = evaluate_task(drafts, profile)
-        store_task(drafts, reports, failed, settings)
-        if generation == max_replans:
-            break
-        todo = []
-        for draft, report in zip(drafts, reports, strict=True):
-            if report.verdict == "reject":
-                revised = replan(draft.plan, report, profile)
-                ids.append(revised.id)
-                if store.needs_render(revised.id):
-                    todo.append(revised)
-        print(f"re-planning {len(todo)} rejected draft(s)")
+    store.start_run(run_id, plan.campaign, brief, trigger, planned=len(plan.drafts))
+    tally = {"rendered": 0, "failed": 0}
+    try:
+        ids = _render_campaign(plan, settings, store, max_replans, run_id, tally)
+    except BaseException as exc:
+        # The store itself may be what failed (full disk): the first error is the one to report.
+        with contextlib.suppress(Exception):
+            store.finish_run(run_id, "failed", tally["rendered"], tally["failed"], f"{exc.__class__.__name__}: {exc}")
+        raise
+    store.finish_run(run_id, "completed", tally["rendered"], tally["failed"])
     # A re-run also reports the re-plans an earlier run stored.
     for record in store.list_drafts(campaign=plan.campaign):
         if record.parent_id in ids and record.id not in ids:
@@ -136,10 +134,119 @@ def campaign_flow(
     )
     return {
         "campaign": plan.campaign,
-        "run_id": str(flow_run.get_id() or ""),
+        "run_id": run_id,
         "drafts": rows,
         "warnings": plan.warnings,
     }
+
+
+BATCH = 8  # drafts per render task: one warm pipeline batch, stored before the next starts
+
+
+def _render_campaign(
+    plan: CampaignPlan, settings: Settings, store: Any, max_replans: int, run_id: str, tally: dict[str, int]
+) -> list[str]:
+    """Render, gate, store and re-plan what is missing, a batch at a time (a run killed halfway
+    loses at most the batch in flight); the ids of every draft of this plan."""
+    from agents.replan import replan
+    from pipeline.brand_store import ProfileStore
+    from pipeline.drafting import drafts_dir, sweep_orphans
+
+    profile = ProfileStore(settings).profile(plan.brand)
+    todo = [p for p in plan.drafts if store.needs_render(p.id)]
+    print(f"{plan.campaign}: {len(plan.drafts)} planned, {len(todo)} to render")
+    ids = [p.id for p in plan.drafts]
+    seen = store.fingerprints(plan.campaign)  # duplicates are checked against every stored draft
+    with _Progress(plan.campaign, len(todo)) as progress:
+        for generation in range(max_replans + 1):
+            if not todo:
+                break
+            rejected: list[tuple[Draft, EvalReport]] = []
+            for start in range(0, len(todo), BATCH):
+                drafts, failed = render_task(todo[start : start + BATCH], settings)
+                for f in failed:
+                    print(f"render failed for {f.plan.id}: {f.reason}")
+                reports = evaluate_task(drafts, profile, seen)
+                store_task(drafts, reports, failed, settings, run_id)
+                for draft, report in zip(drafts, reports, strict=True):
+                    duplicate = report.check("duplicate")
+                    if duplicate is not None and duplicate.data.get("fingerprint"):
+                        seen[draft.plan.id] = str(duplicate.data["fingerprint"])
+                    if report.verdict == "reject":
+                        rejected.append((draft, report))
+                tally["rendered"] += len(drafts)
+                tally["failed"] += len(failed)
+                progress.advance(len(drafts) + len(failed))
+            if generation == max_replans:
+                break
+            todo = []
+            for draft, report in rejected:
+                revised = replan(draft.plan, report, profile)
+                ids.append(revised.id)
+                if store.needs_render(revised.id):
+                    todo.append(revised)
+            print(f"re-planning {len(todo)} rejected draft(s)")
+            progress.grow(len(todo))
+    if not store.other_runs_active(plan.campaign, run_id):  # files of a run killed before storing them
+        since = store.crashed_since(plan.campaign)
+        removed = sweep_orphans(drafts_dir(settings, plan.campaign), store.referenced_files(plan.campaign), since)
+        if since is not None:
+            store.mark_cleaned(plan.campaign)
+        if removed:
+            print(f"removed {removed} file(s) left by an interrupted run")
+    return ids
+
+
+class _Progress:
+    """Render progress in the Prefect UI (a progress artifact) and on a terminal (a rich bar)."""
+
+    def __init__(self, campaign: str, total: int) -> None:
+        self.campaign, self.total, self.done = campaign, total, 0
+        self.bar: Any = None
+        self.artifact: Any = None
+
+    def __enter__(self) -> _Progress:
+        import sys
+
+        from prefect.artifacts import create_progress_artifact
+
+        if self.total:
+            with contextlib.suppress(Exception):  # the UI's bar is a nicety; a run never fails for it
+                self.artifact = create_progress_artifact(0.0, description=f"rendering {self.campaign}")
+        if self.total and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task(f"rendering {self.campaign}", total=self.total)
+        return self
+
+    def grow(self, more: int) -> None:
+        self.total += more
+        if self.bar is not None:
+            self.bar.update(self.task, total=self.total)
+
+    def advance(self, n: int) -> None:
+        from prefect.artifacts import update_progress_artifact
+
+        self.done += n
+        if self.bar is not None:
+            self.bar.update(self.task, completed=self.done)
+        if self.artifact is not None:
+            with contextlib.suppress(Exception):
+                update_progress_artifact(self.artifact, 100.0 * self.done / max(self.total, 1))
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 @flow(name="revise-draft", log_prints=True)
@@ -168,3 +275,72 @@ def revise_flow(draft_id: str, note: str) -> dict[str, Any]:
         "verdict": record.verdict,
         "status": record.status,
     }
+
+
+def start_campaign(
+    brief: str,
+    settings: Settings,
+    count: int | None = None,
+    channels: list[str] | None = None,
+    trigger: str = "chat",
+) -> dict[str, Any]:
+    """Run a campaign the way the deployment would: as a run of the brief's deployment when a
+    Prefect server is configured (``PREFECT_API_URL``) and serves it (``onbrand serve``), else
+    in-process. A deployment run still queued or running after ``settings.deployment_wait_s`` is
+    reported as such (``status``), with the drafts stored so far."""
+    from pathlib import Path
+
+    overrides = settings.model_dump(mode="json", exclude={"llm_api_key"}, exclude_defaults=True)
+    parameters: dict[str, Any] = {
+        "brief": brief,
+        "count": count,
+        "channels": channels,
+        "settings_overrides": overrides,
+        "trigger": trigger,
+    }
+    name = f"campaign/{Path(brief).stem}"
+    if not _served(name):
+        return {**campaign_flow(**parameters), "via": "in-process", "status": "completed"}
+    from prefect.deployments import run_deployment
+
+    from pipeline.review_store import ReviewStore
+
+    run = cast(
+        "FlowRun",
+        run_deployment(name=name, parameters=parameters, timeout=settings.deployment_wait_s, as_subflow=False),
+    )
+    state = run.state.type.value.lower() if run.state is not None else "scheduled"
+    store = ReviewStore.from_settings(settings)
+    known = {r.id: r for r in store.runs(limit=200)}
+    campaign = known[str(run.id)].campaign if str(run.id) in known else Path(brief).stem
+    rows = [
+        {
+            "id": r.id,
+            "channel": r.channel,
+            "image": r.image,
+            "verdict": r.verdict,
+            "status": r.status,
+            "parent_id": r.parent_id,
+            "reasons": r.reasons,
+        }
+        for r in store.list_drafts(campaign=campaign)
+        if (not channels or r.channel in channels)
+    ]
+    return {"campaign": campaign, "run_id": str(run.id), "drafts": rows, "warnings": [], "via": name, "status": state}
+
+
+def _served(deployment: str) -> bool:
+    """True when a Prefect server is configured and has ``deployment`` (flow/name)."""
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():
+        return False
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    try:
+        with get_client(sync_client=True) as client:
+            client.read_deployment_by_name(deployment)
+    except ObjectNotFound:
+        return False
+    return True

@@ -4,7 +4,9 @@
     $ onbrand serve                                               # Prefect's temporary local server
 
 Each deployment runs :func:`flows.campaign.campaign_flow` for its brief on the brief's schedule
-(timezone UTC). Deployment names are the brief names, so serving again updates them in place.
+(timezone UTC). Briefs without a schedule are served too, on demand, so that the chat agent's
+``run_campaign`` can start them on the server. Deployment names are the brief names, so serving
+again updates them in place.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ class Scheduled(BaseModel):
 
     name: str
     brief: str
-    cron: str
+    cron: str | None = None
 
 
-def scheduled_briefs(briefs: dict[str, Path]) -> tuple[list[Scheduled], list[str]]:
-    """The briefs that ask to be scheduled, and a warning per brief that cannot be (invalid files)."""
+def scheduled_briefs(briefs: dict[str, Path], on_demand: bool = False) -> tuple[list[Scheduled], list[str]]:
+    """The briefs that ask to be scheduled (with ``on_demand``, every valid brief), and a warning per
+    brief that cannot be (invalid files)."""
     from pipeline.briefs import load_brief
     from pipeline.errors import UserError
 
@@ -35,8 +38,8 @@ def scheduled_briefs(briefs: dict[str, Path]) -> tuple[list[Scheduled], list[str
         except UserError as exc:
             warnings.append(f"not scheduled: {exc}")
             continue
-        if brief.schedule:
-            found.append(Scheduled(name=name, brief=str(path.resolve()), cron=brief.schedule))
+        if brief.schedule or on_demand:
+            found.append(Scheduled(name=name, brief=str(path.resolve()), cron=brief.schedule or None))
     return found, warnings
 
 
@@ -47,8 +50,8 @@ def deployments(scheduled: list[Scheduled]) -> list[Any]:
         campaign_flow.to_deployment(
             name=s.name,
             cron=s.cron,
-            parameters={"brief": s.brief},
-            description=f"campaign {s.name} on '{s.cron}' (UTC)",
+            parameters={"brief": s.brief, "trigger": "schedule" if s.cron else "deployment"},
+            description=f"campaign {s.name} on '{s.cron}' (UTC)" if s.cron else f"campaign {s.name}, on demand",
             tags=["onbrand", "campaign"],
         )
         for s in scheduled

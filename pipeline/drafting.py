@@ -14,6 +14,7 @@ import hashlib
 import re
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,10 +50,53 @@ def condition_path(plan: DraftPlan, settings: Settings) -> Path:
     path = drafts_dir(settings, plan.campaign) / "conditions" / f"{key}.png"
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.png")
-        draw(plan.layout, plan.width, plan.height).save(tmp)
+        tmp = _tmp_path(path.parent, key)
+        draw(plan.layout, plan.width, plan.height).save(tmp, format="PNG")
         tmp.replace(path)
     return path
+
+
+def _tmp_path(folder: Path, name: str) -> Path:
+    """A hidden temporary file that names its writer's process (so a sweep knows when it is orphaned)."""
+    import os
+
+    return folder / f".tmp-{os.getpid()}-{time.monotonic_ns()}-{safe_name(name)}.png"
+
+
+def sweep_orphans(folder: Path, referenced: set[str], since: datetime | None = None) -> int:
+    """Remove what an interrupted run left in a campaign's drafts folder: temporary files of dead
+    processes, and, with ``since`` (when the crashed run started), images and conditions written
+    since then that no stored draft points to. Call it only when no other run of the campaign is
+    active. Returns the number of files removed."""
+    import os
+
+    from pipeline.review_store import _alive
+
+    if not folder.is_dir():
+        return 0
+    keep = {str(Path(p).resolve()) for p in referenced}
+    after = since.timestamp() if since is not None else None
+    removed = 0
+    for path in [
+        *folder.glob("*.png"),
+        *folder.glob(".*.png"),
+        *folder.glob("conditions/*.png"),
+        *folder.glob("conditions/.*.png"),
+    ]:
+        if path.name.startswith(".tmp-"):
+            pid = path.name.split("-")[1]
+            if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+                continue
+        elif (
+            after is None
+            or path.name.startswith(".")
+            or str(path.resolve()) in keep
+            or path.stat().st_mtime < after - 1
+        ):
+            continue
+        path.unlink(missing_ok=True)
+        removed += 1
+    return removed
 
 
 def render_job(plan: DraftPlan, settings: Settings) -> RenderJob:
@@ -100,7 +144,7 @@ def render_drafts(
         rendered = renderer.render([job for _, job in chunk], settings.diffusion_model)
         for (plan, job), result in zip(chunk, rendered, strict=True):
             folder = drafts_dir(settings, plan.campaign)
-            tmp = save_png(result, folder / f".{plan.id}.{time.monotonic_ns()}.png")
+            tmp = save_png(result, _tmp_path(folder, plan.id))
             digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
             final = folder / f"{digest[:16]}.png"
             tmp.replace(final)
@@ -137,6 +181,7 @@ def render_drafts_safely(
 ) -> tuple[list[Draft], list[FailedDraft]]:
     """Like :func:`render_drafts`, but a draft that makes the renderer fail is set aside with the
     reason and the others still render: a failed batch is retried one draft at a time."""
+    from pipeline.errors import storage_error
     from pipeline.render import Renderer
 
     renderer = renderer or Renderer(device=settings.device, allow_downloads=settings.allow_downloads)
@@ -148,13 +193,17 @@ def render_drafts_safely(
             drafts += render_drafts(chunk, settings, renderer)
         except (KeyboardInterrupt, SystemExit):
             raise
-        except Exception:  # retry alone: only the draft that fails is lost
+        except Exception as exc:  # retry alone: only the draft that fails is lost
+            if storage_error(exc) is not None:
+                raise  # a full or read-only workspace fails every draft: stop, say so once
             for plan in chunk:
                 try:
                     drafts += render_drafts([plan], settings, renderer)
                 except (KeyboardInterrupt, SystemExit):
                     raise
                 except Exception as exc:
+                    if storage_error(exc) is not None:
+                        raise
                     failed.append(FailedDraft(plan=plan, reason=f"{exc.__class__.__name__}: {exc}"[:500]))
         if progress:
             progress("render", len(drafts) + len(failed), len(plans), {})

@@ -29,3 +29,32 @@ class DocumentError(UserError):
         self.path = path
         self.problem = " ".join(problem.split())
         super().__init__(f"{path}: {self.problem}")
+
+
+STORAGE_ERRNOS = {28, 30, 13, 122}  # ENOSPC, EROFS, EACCES, EDQUOT
+
+
+def storage_error(exc: BaseException) -> UserError | None:
+    """A one-line :class:`UserError` for a workspace that cannot be written (read-only, full disk,
+    no permission), from an ``OSError`` or a database error; ``None`` for anything else."""
+    if isinstance(exc, UserError):
+        return exc
+    if isinstance(exc, OSError) and exc.errno in STORAGE_ERRNOS:
+        where = exc.filename or "the workspace"
+        if exc.errno in (28, 122):
+            return UserError(f"{where}: {exc.strerror}; free some space and run again (what was stored is intact)")
+        return UserError(
+            f"{where}: {exc.strerror}; make it writable or set ONBRAND_HOME to a writable folder "
+            "(what was stored is intact)"
+        )
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    if type(exc).__name__ in ("OperationalError", "DatabaseError") and any(
+        k in text for k in ("readonly", "read-only", "disk is full", "no space", "unable to open", "disk i/o")
+    ):
+        first = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+        return UserError(
+            f"review store: {first}; make the workspace writable and free disk space, or set "
+            "ONBRAND_DATABASE_URL (what was stored is intact)"
+        )
+    cause = exc.__cause__ or exc.__context__
+    return storage_error(cause) if cause is not None and cause is not exc else None

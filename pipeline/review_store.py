@@ -54,10 +54,32 @@ class DraftRecord(BaseModel):
     reasons: list[str]
     checks: list[dict[str, Any]]
     updated_at: datetime
+    run_id: str | None = None
+
+
+RunStatus = Literal["running", "completed", "failed", "crashed"]
+
+
+class RunRecord(BaseModel):
+    """One campaign run: what started it, how it ended, and what it made."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    campaign: str
+    brief: str
+    trigger: str
+    status: RunStatus
+    started_at: datetime
+    finished_at: datetime | None
+    planned: int
+    rendered: int
+    failed: int
+    error: str
 
 
 def _tables() -> tuple[Any, Any, Any, Any]:
-    from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text
+    from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text
 
     metadata = MetaData()
     drafts = Table(
@@ -77,6 +99,25 @@ def _tables() -> tuple[Any, Any, Any, Any]:
         Column("version", Integer, nullable=False, default=1),
         Column("created_at", DateTime(timezone=True), nullable=False),
         Column("updated_at", DateTime(timezone=True), nullable=False),
+        Column("run_id", String(64), nullable=True, index=True),
+    )
+    runs = Table(
+        "runs",
+        metadata,
+        Column("id", String(64), primary_key=True),
+        Column("campaign", String(200), nullable=False, index=True),
+        Column("brief", Text, nullable=False),
+        Column("trigger", String(32), nullable=False),
+        Column("status", String(16), nullable=False),
+        Column("host", String(255), nullable=False, default=""),
+        Column("pid", Integer, nullable=False, default=0),
+        Column("started_at", DateTime(timezone=True), nullable=False),
+        Column("finished_at", DateTime(timezone=True), nullable=True),
+        Column("planned", Integer, nullable=False, default=0),
+        Column("rendered", Integer, nullable=False, default=0),
+        Column("failed", Integer, nullable=False, default=0),
+        Column("error", Text, nullable=False, default=""),
+        Column("cleaned", Boolean, nullable=False, default=False),  # a crashed run's leftover files were swept
     )
     decisions = Table(
         "decisions",
@@ -90,7 +131,7 @@ def _tables() -> tuple[Any, Any, Any, Any]:
         Column("to_status", String(32), nullable=False),
         Column("at", DateTime(timezone=True), nullable=False),
     )
-    return metadata, drafts, decisions, Table
+    return metadata, drafts, decisions, runs
 
 
 class ReviewStore:
@@ -126,7 +167,11 @@ class ReviewStore:
                     cursor.close()
 
             self._meta = _tables()
-            self._meta[0].create_all(engine)
+            try:
+                self._meta[0].create_all(engine)
+                _migrate(engine)
+            except Exception as exc:
+                raise _storage_error(self.url, exc) from exc
             self._engine = engine
         return self._engine
 
@@ -142,7 +187,161 @@ class ReviewStore:
         assert self._meta is not None
         return self._meta[2]
 
-    def add_draft(self, draft: Draft, report: EvalReport | None) -> str:
+    @property
+    def _runs(self) -> Any:
+        _ = self.engine
+        assert self._meta is not None
+        return self._meta[3]
+
+    # --- runs ----------------------------------------------------------------------------------
+
+    def start_run(self, run_id: str, campaign: str, brief: str, trigger: str = "manual", planned: int = 0) -> None:
+        """Record a campaign run as running. Earlier runs of this host that are still marked running
+        but whose process is gone (killed) are marked crashed. Starting the same run again (a Prefect
+        retry of the flow) resumes it."""
+        import os
+        import socket
+
+        from sqlalchemy import select
+
+        runs = self._runs
+        host, now = socket.gethostname()[:255], datetime.now(UTC)
+        with self.engine.begin() as conn:
+            stale = conn.execute(
+                select(runs.c.id, runs.c.pid).where(runs.c.status == "running", runs.c.host == host)
+            ).all()
+            for other, pid in stale:
+                if other != run_id and not _alive(int(pid)):
+                    conn.execute(
+                        runs.update()
+                        .where(runs.c.id == other)
+                        .values(status="crashed", finished_at=now, error="the process running it ended unexpectedly")
+                    )
+            values = {
+                "campaign": campaign,
+                "brief": brief,
+                "trigger": trigger,
+                "status": "running",
+                "host": host,
+                "pid": os.getpid(),
+                "started_at": now,
+                "finished_at": None,
+                "planned": planned,
+                "error": "",
+            }
+            if conn.execute(select(runs.c.id).where(runs.c.id == run_id)).first() is None:
+                conn.execute(runs.insert().values(id=run_id, **values))
+            else:
+                conn.execute(runs.update().where(runs.c.id == run_id).values(**values))
+
+    def finish_run(self, run_id: str, status: RunStatus, rendered: int = 0, failed: int = 0, error: str = "") -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                self._runs.update()
+                .where(self._runs.c.id == run_id)
+                .values(
+                    status=status,
+                    finished_at=datetime.now(UTC),
+                    rendered=rendered,
+                    failed=failed,
+                    error=error[:2000],
+                )
+            )
+
+    def runs(self, campaign: str | None = None, limit: int = 50) -> list[RunRecord]:
+        """Recent runs, newest first."""
+        from sqlalchemy import select
+
+        runs = self._runs
+        query = select(runs).order_by(runs.c.started_at.desc()).limit(limit)
+        if campaign:
+            query = query.where(runs.c.campaign == campaign)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [
+            RunRecord(
+                id=r["id"],
+                campaign=r["campaign"],
+                brief=r["brief"],
+                trigger=r["trigger"],
+                status=r["status"],
+                started_at=r["started_at"],
+                finished_at=r["finished_at"],
+                planned=r["planned"],
+                rendered=r["rendered"],
+                failed=r["failed"],
+                error=r["error"],
+            )
+            for r in rows
+        ]
+
+    def other_runs_active(self, campaign: str, run_id: str) -> bool:
+        """True when another run of ``campaign`` is running in a live process (on any host we cannot
+        see into, a running row counts as live)."""
+        import socket
+
+        from sqlalchemy import select
+
+        runs = self._runs
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(runs.c.host, runs.c.pid).where(
+                    runs.c.campaign == campaign, runs.c.status == "running", runs.c.id != run_id
+                )
+            ).all()
+        here = socket.gethostname()[:255]
+        return any(host != here or _alive(int(pid)) for host, pid in rows)
+
+    def crashed_since(self, campaign: str) -> datetime | None:
+        """When the earliest crashed run of ``campaign`` whose leftovers were not swept yet started."""
+        from sqlalchemy import func, select
+
+        runs = self._runs
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(func.min(runs.c.started_at)).where(
+                    runs.c.campaign == campaign, runs.c.status == "crashed", runs.c.cleaned.is_(False)
+                )
+            ).scalar()
+        if found is not None and found.tzinfo is None:  # SQLite keeps no zone; we always write UTC
+            found = found.replace(tzinfo=UTC)
+        return found
+
+    def mark_cleaned(self, campaign: str) -> None:
+        runs = self._runs
+        with self.engine.begin() as conn:
+            conn.execute(
+                runs.update().where(runs.c.campaign == campaign, runs.c.status == "crashed").values(cleaned=True)
+            )
+
+    def fingerprints(self, campaign: str) -> dict[str, str]:
+        """Draft id -> image fingerprint (from the duplicate check) of every stored draft of a campaign."""
+        from sqlalchemy import select
+
+        drafts = self._drafts
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(drafts.c.id, drafts.c.report).where(drafts.c.campaign == campaign)).all()
+        found = {}
+        for draft_id, report in rows:
+            for check in (report or {}).get("checks", []):
+                if check.get("name") == "duplicate" and (check.get("data") or {}).get("fingerprint"):
+                    found[str(draft_id)] = str(check["data"]["fingerprint"])
+        return found
+
+    def referenced_files(self, campaign: str) -> set[str]:
+        """Every image and condition file a stored draft of ``campaign`` points to."""
+        from sqlalchemy import select
+
+        drafts = self._drafts
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(drafts.c.image_path, drafts.c.draft).where(drafts.c.campaign == campaign)).all()
+        found = {str(path) for path, _ in rows if path}
+        found |= {str(d["condition_path"]) for _, d in rows if d and d.get("condition_path")}
+        return found
+
+    # --- drafts --------------------------------------------------------------------------------
+
+    def add_draft(self, draft: Draft, report: EvalReport | None, run_id: str | None = None) -> str:
         """Store a rendered draft with its report; a draft already stored is left as it is (a re-run
         never duplicates or resets it). Returns the draft's status."""
         from sqlalchemy import select
@@ -166,6 +365,7 @@ class ReviewStore:
             "version": 1,
             "created_at": now,
             "updated_at": now,
+            "run_id": run_id,
         }
         try:
             with self.engine.begin() as conn:
@@ -187,7 +387,7 @@ class ReviewStore:
                 )
             return status
 
-    def add_failed(self, plan: DraftPlan, reason: str) -> None:
+    def add_failed(self, plan: DraftPlan, reason: str, run_id: str | None = None) -> None:
         """Record a draft the renderer could not make (status ``failed``; a later run retries it)."""
         from sqlalchemy.exc import IntegrityError
 
@@ -211,6 +411,7 @@ class ReviewStore:
                         version=1,
                         created_at=now,
                         updated_at=now,
+                        run_id=run_id,
                     )
                 )
         except IntegrityError:
@@ -314,9 +515,37 @@ class ReviewStore:
                     reasons=list(report.get("reasons", [])),
                     checks=list(report.get("checks", [])),
                     updated_at=r["updated_at"],
+                    run_id=r["run_id"],
                 )
             )
         return out
+
+    def lineage(self, draft_id: str) -> list[DraftRecord]:
+        """The draft's re-plan chain: its root first, then every descendant (breadth first)."""
+        from sqlalchemy import select
+
+        drafts = self._drafts
+        with self.engine.connect() as conn:
+            parent_of = {
+                str(i): p
+                for i, p in conn.execute(
+                    select(drafts.c.id, drafts.c.parent_id).where(
+                        drafts.c.campaign == select(drafts.c.campaign).where(drafts.c.id == draft_id).scalar_subquery()
+                    )
+                ).all()
+            }
+        if draft_id not in parent_of:
+            raise UserError(f"no draft '{draft_id}' in the review store; list them with: onbrand review list")
+        root, seen = draft_id, {draft_id}
+        while parent_of.get(root) and parent_of[root] in parent_of and parent_of[root] not in seen:
+            root = str(parent_of[root])
+            seen.add(root)
+        chain, frontier = [root], [root]
+        while frontier:
+            frontier = sorted(i for i, p in parent_of.items() if p in frontier and i not in chain)
+            chain += frontier
+        by_id = {r.id: r for r in self.list_drafts(ids=chain)}
+        return [by_id[i] for i in chain if i in by_id]
 
     def counts(self, campaign: str | None = None) -> dict[str, int]:
         from sqlalchemy import func, select
@@ -395,3 +624,40 @@ class ReviewStore:
                 select(decisions).where(decisions.c.draft_id == draft_id).order_by(decisions.c.id)
             ).mappings()
             return [dict(r) for r in rows]
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _migrate(engine: Engine) -> None:
+    """Columns added after a store was first created (create_all never alters tables)."""
+    from sqlalchemy import inspect, text
+
+    columns = {c["name"] for c in inspect(engine).get_columns("drafts")}
+    if "run_id" not in columns:
+        with engine.begin() as conn:
+            conn.execute(text("ALTER TABLE drafts ADD COLUMN run_id VARCHAR(64)"))
+
+
+def _storage_error(url: str, exc: Exception) -> UserError:
+    """A one-line error for a store that cannot be opened: read-only or full workspace, or a
+    database URL that does not answer."""
+    from pipeline.errors import storage_error
+
+    found = storage_error(exc)
+    if found is not None:
+        return found
+    where = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url.split("@")[-1]
+    first = (str(getattr(exc, "orig", None) or exc).splitlines() or ["unknown error"])[0][:200]
+    return UserError(f"review store {where}: {first}; check ONBRAND_DATABASE_URL and that the database is reachable")

@@ -57,3 +57,95 @@ def test_a_second_decision_is_a_conflict_naming_the_first(tmp_path: Path) -> Non
         store.decide(Decision(draft_id="nope", action="approve", reviewer="sam"))
     history = store.history("spring-instagram_post-1")
     assert [(h["reviewer"], h["from_status"], h["to_status"]) for h in history] == [("maya", "in_review", "approved")]
+
+
+def test_runs_are_recorded_and_a_killed_run_is_marked_crashed(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    store = ReviewStore(f"sqlite:///{tmp_path / 'review.db'}")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    store.start_run("run-a", "spring", "brief.yaml", "schedule", planned=4)
+    # A run whose process is gone (kill -9 leaves its row "running"):
+    with store.engine.begin() as conn:
+        conn.execute(store._runs.update().where(store._runs.c.id == "run-a").values(pid=int(dead.stdout)))
+    assert store.other_runs_active("spring", "run-b") is False
+    store.start_run("run-b", "spring", "brief.yaml", "manual", planned=4)
+    assert store.other_runs_active("spring", "run-c") is True  # run-b is this live process
+    store.add_draft(draft(1), verdict("spring-instagram_post-1", "review"), run_id="run-b")
+    store.finish_run("run-b", "completed", rendered=1)
+    runs = {r.id: r for r in store.runs()}
+    assert runs["run-a"].status == "crashed" and runs["run-a"].finished_at is not None
+    assert runs["run-b"].status == "completed" and runs["run-b"].rendered == 1 and runs["run-b"].trigger == "manual"
+    assert [r.id for r in store.runs(campaign="spring", limit=1)] == ["run-b"]  # newest first
+    assert store.get("spring-instagram_post-1").run_id == "run-b"
+    assert store.referenced_files("spring") == {"/x/1.png"}
+
+
+def test_lineage_follows_re_plans_from_the_root(tmp_path: Path) -> None:
+    store = ReviewStore(f"sqlite:///{tmp_path / 'review.db'}")
+    root = draft(1)
+    first = root.model_copy(
+        update={"plan": root.plan.model_copy(update={"id": f"{root.plan.id}-r1", "parent_id": root.plan.id})}
+    )
+    second = first.model_copy(
+        update={"plan": first.plan.model_copy(update={"id": f"{root.plan.id}-r2", "parent_id": first.plan.id})}
+    )
+    for d in (root, first, second, draft(2)):
+        store.add_draft(d, verdict(d.plan.id, "reject"))
+    chain = [r.id for r in store.lineage(first.plan.id)]
+    assert chain == [root.plan.id, first.plan.id, second.plan.id]
+    assert [r.id for r in store.lineage(draft(2).plan.id)] == [draft(2).plan.id]
+    with pytest.raises(UserError, match="no draft 'nope'"):
+        store.lineage("nope")
+
+
+def test_a_store_made_by_an_older_onbrand_gains_the_new_columns(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "review.db"
+    with sqlite3.connect(path) as conn:  # the drafts table as the first release created it
+        conn.execute(
+            "CREATE TABLE drafts (id VARCHAR(200) PRIMARY KEY, campaign VARCHAR(200) NOT NULL, channel VARCHAR(100) "
+            "NOT NULL, status VARCHAR(32) NOT NULL, verdict VARCHAR(16) NOT NULL, image_path TEXT NOT NULL, "
+            "image_sha256 VARCHAR(64) NOT NULL, plan JSON NOT NULL, draft JSON NOT NULL, report JSON, "
+            "parent_id VARCHAR(200), version INTEGER NOT NULL, created_at DATETIME NOT NULL, "
+            "updated_at DATETIME NOT NULL)"
+        )
+    store = ReviewStore(f"sqlite:///{path}")
+    store.add_draft(draft(1), verdict("spring-instagram_post-1", "review"), run_id="r1")
+    assert store.get("spring-instagram_post-1").run_id == "r1"
+
+
+def test_a_read_only_store_is_a_clear_error_and_keeps_what_it_has(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "review.db"
+    store = ReviewStore(f"sqlite:///{path}")
+    store.add_draft(draft(1), verdict("spring-instagram_post-1", "review"))
+    store.engine.dispose()
+    read_only = ReviewStore(f"sqlite:///file:{path}?mode=ro&uri=true")
+    from pipeline.errors import storage_error
+
+    with pytest.raises(Exception) as raised:
+        read_only.decide(Decision(draft_id="spring-instagram_post-1", action="approve", reviewer="maya"))
+    found = storage_error(raised.value)
+    assert found is not None and "review store" in str(found) and "writable" in str(found)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert ReviewStore(f"sqlite:///{path}").get("spring-instagram_post-1").status == "in_review"
+
+
+def test_storage_errors_are_one_line_user_errors() -> None:
+    import errno
+
+    from pipeline.errors import storage_error
+
+    full = storage_error(OSError(errno.ENOSPC, "No space left on device", "/w/drafts/a.png"))
+    assert full is not None and str(full).startswith("/w/drafts/a.png: No space left on device; free some space")
+    ro = storage_error(OSError(errno.EROFS, "Read-only file system", "/w/review.db"))
+    assert ro is not None and "ONBRAND_HOME" in str(ro)
+    assert storage_error(ValueError("a bug")) is None
+    wrapped = RuntimeError("task failed")
+    wrapped.__cause__ = OSError(errno.ENOSPC, "No space left on device")
+    assert storage_error(wrapped) is not None
