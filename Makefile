@@ -29,6 +29,7 @@ $(BIN)/python:
 # Plain pip on purpose: it picks up the torch build that lies on these machines' disks.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps 'invisible-watermark==0.2.0'  # see pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP)

@@ -858,6 +858,39 @@ def review_list(
     _console().print(table)
 
 
+@review_app.command("runs")
+def review_runs(
+    campaign: Annotated[str | None, typer.Option(help="Only this campaign.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many, newest first.")] = 20,
+    as_json: JsonFlag = False,
+) -> None:
+    """Recent campaign runs: who started them, how they ended, what they rendered."""
+    runs = _store(_settings()).runs(campaign=campaign, limit=limit)
+    if as_json:
+        _emit_json([r.model_dump(mode="json") for r in runs])
+        return
+    from rich.table import Table
+
+    table = Table(title=f"campaign runs ({len(runs)})")
+    for column in ("run", "campaign", "trigger", "status", "started", "took", "planned", "rendered", "failed"):
+        table.add_column(column, overflow="fold")
+    colours = {"completed": "green", "running": "cyan", "failed": "red", "crashed": "red"}
+    for r in runs:
+        took = f"{(r.finished_at - r.started_at).total_seconds():.0f} s" if r.finished_at else ""
+        table.add_row(
+            r.id[:8],
+            r.campaign,
+            r.trigger,
+            f"[{colours[r.status]}]{r.status}[/]" + (f" ({r.error[:60]})" if r.error else ""),
+            f"{r.started_at:%Y-%m-%d %H:%M}",
+            took,
+            str(r.planned),
+            str(r.rendered),
+            str(r.failed),
+        )
+    _console().print(table)
+
+
 def _decide(draft_id: str, action: str, by: str, note: str) -> Any:
     """Record one reviewer decision (a conflict is a one-line error) and return the draft's record."""
     from agents.tools import normalise_draft_id
@@ -929,11 +962,11 @@ def serve_command(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would be scheduled, then exit.")] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Serve a Prefect deployment for every brief with a cron schedule (workspace briefs/ and samples)."""
+    """Serve a Prefect deployment per brief: on its cron schedule, or on demand (workspace briefs/ and samples)."""
     from agents.tools import known_briefs
     from flows.serve import scheduled_briefs
 
-    scheduled, warnings = scheduled_briefs(known_briefs(_settings()))
+    scheduled, warnings = scheduled_briefs(known_briefs(_settings()), on_demand=True)
     for warning in warnings:
         _error_line(warning)
     if as_json or dry_run:
@@ -941,10 +974,11 @@ def serve_command(
             _emit_json([s.model_dump() for s in scheduled])
         else:
             for s in scheduled:
-                _console().print(f"{s.name}: '{s.cron}' (UTC) -> {s.brief}")
+                when = f"'{s.cron}' (UTC)" if s.cron else "on demand"
+                _console().print(f"{s.name}: {when} -> {s.brief}")
         return
     if not scheduled:
-        raise _user_error("no brief has a 'schedule:'; add one, e.g. schedule: \"0 9 * * 1\" (Mondays 09:00 UTC)")
+        raise _user_error("no valid brief to serve; add one under the workspace's briefs/ folder")
     from flows.serve import serve_briefs
 
     serve_briefs(scheduled)
@@ -955,6 +989,16 @@ def export_command(
     campaign: Annotated[str, typer.Argument(help="Campaign name (onbrand review list).")],
     out: Annotated[Path, typer.Option(help="Folder for the files, the manifest and the zip.")],
     kit: Annotated[Path | None, typer.Option(help="Brand kit folder (logo, fonts); default: the brand's.")] = None,
+    upscaler: Annotated[
+        str | None,
+        typer.Option(help="'lanczos', a diffusers x4-upscaler folder or an ESRGAN file; default ONBRAND_UPSCALER."),
+    ] = None,
+    c2pa: Annotated[
+        bool, typer.Option("--c2pa", help="Sign each PNG with C2PA Content Credentials (ONBRAND_C2PA).")
+    ] = False,
+    watermark: Annotated[
+        bool, typer.Option("--watermark", help="Hide an invisible watermark in each PNG (ONBRAND_WATERMARK).")
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Compose every approved draft of a campaign at its channel's final size, with its history."""
@@ -962,7 +1006,10 @@ def export_command(
 
     if kit is not None and not kit.is_dir():
         raise _user_error(f"--kit {kit}: no such folder")
-    result = export_campaign(campaign, out, _settings(), kit)
+    settings = _settings()
+    if upscaler is not None:
+        settings = settings.model_copy(update={"upscaler": upscaler})
+    result = export_campaign(campaign, out, settings, kit, c2pa=c2pa or None, watermark=watermark or None)
     if as_json:
         _emit_json({"files": [f.path for f in result.files], "manifest": str(result.manifest), "zip": str(result.zip)})
         return
@@ -972,6 +1019,11 @@ def export_command(
         for note in f.notes:
             console.print(f"  [yellow]{note}[/yellow]")
     console.print(f"manifest {result.manifest}\nzip {result.zip}")
+    if result.c2pa_trust_anchor is not None:
+        console.print(
+            f"[yellow]C2PA signed with a local self-signed certificate: validators report it untrusted unless "
+            f"{result.c2pa_trust_anchor} is on their trust list[/yellow]"
+        )
 
 
 @app.command("chat")
@@ -1172,6 +1224,14 @@ def main(argv: list[str] | None = None) -> int:
     except usage_errors as exc:
         exc.show()  # type: ignore[attr-defined]
         return int(getattr(exc, "exit_code", 2))
+    except Exception as exc:  # a read-only or full workspace is the user's to fix, not a bug
+        from pipeline.errors import storage_error
+
+        found = storage_error(exc)
+        if found is None:
+            raise
+        _error_line(str(found))
+        return 2
     return result if isinstance(result, int) else 0
 
 

@@ -10,6 +10,11 @@ layout boxes, in black or white, whichever reads better, with a soft scrim where
 4.5:1 contrast (WCAG AA); the logo file is placed in the layout's logo box, at least the brand's
 minimum width. Each PNG carries an ``onbrand`` JSON chunk (prompt, seed, model, checks, approver);
 the campaign gets ``manifest.json`` and a zip of everything.
+
+A render smaller than its channel is enlarged by the configured upscaler first (``ONBRAND_UPSCALER``:
+Lanczos by default, or a diffusers / ESRGAN model, see :mod:`pipeline.upscale`). Optionally each
+asset then gets an invisible watermark and, last (it hashes the final bytes), a signed C2PA
+manifest (see :mod:`pipeline.provenance`).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.errors import UserError
 from pipeline.models import Box, BrandProfile, DraftPlan
+from pipeline.upscale import LANCZOS, Upscaler, enlarges, make_upscaler
 
 if TYPE_CHECKING:
     from PIL import Image, ImageFont
@@ -48,6 +54,10 @@ class ExportedFile(BaseModel):
     sha256: str
     approver: str
     text_contrast: dict[str, float] = Field(default_factory=dict)  # box role -> contrast ratio achieved
+    upscaler: str = "lanczos"  # what enlarged the render ("lanczos" also when it was only shrunk)
+    watermark: str | None = None  # the invisible watermark's payload, None when none was embedded
+    c2pa: bool = False  # carries a signed C2PA manifest
+    c2pa_self_signed: bool | None = None  # signed with onbrand's local certificate (untrusted elsewhere)
     notes: list[str] = Field(default_factory=list)
 
 
@@ -58,6 +68,7 @@ class ExportResult(BaseModel):
     files: list[ExportedFile]
     manifest: Path
     zip: Path
+    c2pa_trust_anchor: Path | None = None  # the local CA that signed, when the credentials are self-signed
 
 
 # --- brand kit -------------------------------------------------------------------------------
@@ -217,10 +228,14 @@ def compose(
     cta: str,
     profile: BrandProfile,
     kit: Path | None,
+    upscaler: Upscaler | None = None,
 ) -> tuple[Image.Image, dict[str, float], list[str]]:
-    """The final asset of one draft at ``width`` x ``height``."""
+    """The final asset of one draft at ``width`` x ``height``; ``upscaler`` enlarges a render smaller
+    than that first (prompted and seeded with the plan's)."""
     from PIL import Image as PILImage
 
+    if upscaler is not None and enlarges(render.size, width, height):
+        render = upscaler.upscale(render.convert("RGB"), plan.prompt, plan.seed)
     scale = max(width / render.width, height / render.height)
     resized = render.convert("RGB").resize(
         (max(width, round(render.width * scale)), max(height, round(render.height * scale))),
@@ -250,8 +265,19 @@ def compose(
 # --- the campaign ------------------------------------------------------------------------------
 
 
-def export_campaign(campaign: str, out: Path, settings: Settings, kit: Path | None = None) -> ExportResult:
-    """Compose and write every approved draft of ``campaign`` under ``out/<campaign>/``."""
+def export_campaign(
+    campaign: str,
+    out: Path,
+    settings: Settings,
+    kit: Path | None = None,
+    *,
+    upscaler: Upscaler | None = None,
+    c2pa: bool | None = None,
+    watermark: bool | None = None,
+) -> ExportResult:
+    """Compose and write every approved draft of ``campaign`` under ``out/<campaign>/``.
+
+    ``upscaler``, ``c2pa`` and ``watermark`` override the settings of the same names."""
     from PIL import Image as PILImage
     from PIL.PngImagePlugin import PngInfo
 
@@ -269,6 +295,21 @@ def export_campaign(campaign: str, out: Path, settings: Settings, kit: Path | No
             "approve some with: onbrand review approve ID --by NAME"
         )
     channels = load_channels()
+    # Every setting is checked before anything is written.
+    if upscaler is None:
+        upscaler = make_upscaler(settings.upscaler, device=settings.device, steps=settings.upscaler_steps)
+    signer = None
+    sign = settings.c2pa if c2pa is None else c2pa
+    if sign:
+        from pipeline.provenance import C2paSigner, c2pa_credentials, require_c2pa
+
+        require_c2pa()
+        signer = C2paSigner(c2pa_credentials(settings), settings.c2pa_tsa_url)
+    mark = settings.watermark if watermark is None else watermark
+    if mark:
+        from pipeline.provenance import embed_watermark, require_watermark, watermark_payload
+
+        require_watermark()
     folder = out / safe_name(campaign)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -282,6 +323,7 @@ def export_campaign(campaign: str, out: Path, settings: Settings, kit: Path | No
         profile = profiles.setdefault(plan.brand, ProfileStore(settings).profile(plan.brand))
         channel = channels[plan.channel]
         with PILImage.open(record.image) as render:
+            enlarged = enlarges(render.size, channel.width, channel.height)
             image, ratios, notes = compose(
                 render,
                 plan,
@@ -291,7 +333,18 @@ def export_campaign(campaign: str, out: Path, settings: Settings, kit: Path | No
                 plan.cta,
                 profile,
                 kit if kit is not None else (Path(profile.brand_kit) if profile.brand_kit else None),
+                upscaler,
             )
+        used = upscaler.name if enlarged else LANCZOS
+        if used != LANCZOS:
+            notes.append(f"enlarged with {used} before the final resize")
+        payload = None
+        if mark:
+            marked = embed_watermark(image, watermark_payload(record.id))
+            if marked is None:
+                notes.append("no invisible watermark: the image is too small or too flat/saturated to carry it")
+            else:
+                image, payload = marked, watermark_payload(record.id)
         approver = next((h["reviewer"] for h in reversed(store.history(record.id)) if h["action"] == "approve"), "")
         meta = {
             "draft_id": record.id,
@@ -304,6 +357,8 @@ def export_campaign(campaign: str, out: Path, settings: Settings, kit: Path | No
             "checks": [{k: c.get(k) for k in ("name", "status", "score")} for c in record.checks],
             "approver": approver,
             "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "upscaler": used,
+            "watermark": payload,
         }
         info = PngInfo()
         info.add_text("onbrand", json.dumps(meta))
@@ -312,6 +367,12 @@ def export_campaign(campaign: str, out: Path, settings: Settings, kit: Path | No
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.png")
         image.save(tmp, pnginfo=info)
+        if signer is not None:  # last: the manifest hashes the finished file
+            try:
+                signer.sign(tmp, meta, title=path.name)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
         tmp.replace(path)
         files.append(
             ExportedFile(
@@ -323,12 +384,26 @@ def export_campaign(campaign: str, out: Path, settings: Settings, kit: Path | No
                 sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
                 approver=approver,
                 text_contrast=ratios,
+                upscaler=used,
+                watermark=payload,
+                c2pa=signer is not None,
+                c2pa_self_signed=signer.credentials.self_signed if signer is not None else None,
                 notes=notes,
             )
         )
     manifest = folder / "manifest.json"
+    provenance = None
+    if signer is not None:
+        anchor = signer.credentials.trust_anchor
+        provenance = {
+            "self_signed": signer.credentials.self_signed,
+            # file names only: the manifest travels in the zip, local paths stay local
+            "certificate_chain": signer.credentials.chain.name,
+            "trust_anchor": anchor.name if anchor is not None else None,  # add it to a validator's trust list
+        }
     manifest.write_text(
-        json.dumps({"campaign": campaign, "files": [f.model_dump() for f in files]}, indent=2) + "\n",
+        json.dumps({"campaign": campaign, "c2pa": provenance, "files": [f.model_dump() for f in files]}, indent=2)
+        + "\n",
         encoding="utf-8",
     )
     archive = out / f"{safe_name(campaign)}.zip"
@@ -337,4 +412,10 @@ def export_campaign(campaign: str, out: Path, settings: Settings, kit: Path | No
             z.write(f.path, Path(f.path).relative_to(out))
         z.write(manifest, manifest.relative_to(out))
     store.mark_exported([f.draft_id for f in files])
-    return ExportResult(campaign=campaign, files=files, manifest=manifest, zip=archive)
+    return ExportResult(
+        campaign=campaign,
+        files=files,
+        manifest=manifest,
+        zip=archive,
+        c2pa_trust_anchor=signer.credentials.trust_anchor if signer is not None else None,
+    )

@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(default=60.0, gt=0)
     # Review store: SQLAlchemy URL (postgresql+psycopg://...); unset = SQLite file in the workspace.
     database_url: str | None = None
+    # With a Prefect server (PREFECT_API_URL) serving the brief (onbrand serve), the chat agent's
+    # run_campaign starts a deployment run and waits this long for it before answering "queued".
+    deployment_wait_s: float = Field(default=900.0, ge=0)
     # Chroma server; when host is unset, an embedded PersistentClient lives in the workspace.
     chroma_host: str | None = None
     chroma_port: int = Field(default=8000, ge=1, le=65535)
@@ -114,6 +117,33 @@ class Settings(BaseSettings):
     chunk_chars: int = Field(default=700, ge=200, le=8000)
     # Guideline files larger than this are refused (a 200-page PDF is ~1-5 MB).
     max_document_mb: float = Field(default=100.0, gt=0)
+    # Export: how a render is enlarged to its channel's size. "lanczos" resamples; a local diffusers
+    # upscaler folder (stable-diffusion-x4-upscaler format) or an ESRGAN-style .pth/.safetensors file
+    # (read by spandrel) adds real detail, at the cost of a model run per exported asset.
+    upscaler: str = "lanczos"
+    # Denoising steps of a diffusers upscaler: more is cleaner and slower (each step runs the UNet at 4x).
+    upscaler_steps: int = Field(default=20, ge=1, le=200)
+    # Export: sign each PNG with a C2PA manifest (Content Credentials) saying it was made by a generator.
+    c2pa: bool = False
+    # PEM certificate chain (signing certificate first) and its private key for C2PA; unset = a local
+    # CA and signing certificate made under the workspace on first use (validators call it untrusted).
+    c2pa_cert: Path | None = None
+    c2pa_key: Path | None = None
+    # Timestamp authority for C2PA signatures; unset = no timestamp, and signing never goes online.
+    c2pa_tsa_url: str | None = None
+    # Export: hide a short id (onbrand:<8 hex of the draft id's sha256>) in the pixels of each PNG,
+    # which survives where metadata is stripped (invisible-watermark, dwtDctSvd).
+    watermark: bool = False
+
+    @field_validator("upscaler", mode="after")
+    @classmethod
+    def _default_upscaler(cls, value: str) -> str:
+        return value.strip() or "lanczos"
+
+    @field_validator("c2pa_cert", "c2pa_key", mode="after")
+    @classmethod
+    def _expand_paths(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
 
     @field_validator("home", mode="after")
     @classmethod

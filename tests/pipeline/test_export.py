@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ from PIL import Image
 from pipeline.export import FALLBACK_KIT, compose, find_brand_kit, find_font, find_logo
 from pipeline.layouts import make_layout
 from pipeline.models import BrandFont, BrandProfile, DraftPlan, LayoutRules
+from pipeline.settings import Settings
 
 pytestmark = pytest.mark.unit
 
@@ -61,3 +63,35 @@ def test_brand_kit_lookup(tmp_path: Path) -> None:
     assert find_font(FALLBACK_KIT, ["Lato"]).name == "Lato-Black.ttf"  # type: ignore[union-attr]
     assert find_logo(FALLBACK_KIT) == FALLBACK_KIT / "logo.png"
     assert find_font(tmp_path, ["Lato"]) is None
+
+
+def test_export_without_provenance_options_writes_the_composed_pixels_and_nothing_else(
+    settings: Settings, tmp_path: Path
+) -> None:
+    from pipeline.brand_store import ProfileStore
+    from pipeline.export import export_campaign
+    from pipeline.review_store import ReviewStore
+    from tests.pipeline.export_factory import CAMPAIGN, approved_draft
+
+    draft_id = approved_draft(settings, channel="email_header", render_size=(120, 40))
+    result = export_campaign(CAMPAIGN, tmp_path / "out", settings)
+    [exported] = result.files
+    assert (exported.upscaler, exported.watermark, exported.c2pa, exported.c2pa_self_signed) == (
+        "lanczos",
+        None,
+        False,
+        None,
+    )
+    assert result.c2pa_trust_anchor is None and not (settings.home / "provenance").exists()
+    manifest = json.loads(result.manifest.read_text())
+    assert manifest["c2pa"] is None and manifest["files"][0]["watermark"] is None
+    data = Path(exported.path).read_bytes()
+    assert b"caBX" not in data  # no C2PA chunk
+    stored = ReviewStore.from_settings(settings).raw(draft_id)
+    plan = DraftPlan.model_validate(stored["plan"])
+    profile = ProfileStore(settings).profile("Tidewell")
+    with Image.open(settings.home / "renders" / "email_header-1.png") as render:
+        expected, _, _ = compose(render, plan, 600, 200, plan.headline, plan.cta, profile, None)
+    with Image.open(exported.path) as image:
+        assert json.loads(image.info["onbrand"])["upscaler"] == "lanczos"
+        assert np.array_equal(np.asarray(image), np.asarray(expected))  # exactly the composed pixels

@@ -214,3 +214,53 @@ def build_tiny_sdxl(folder: Path, seed: int = 0) -> tuple[Path, Path]:
     net = ControlNetModel.from_unet(unet, conditioning_embedding_out_channels=(16, 32))
     net.save_pretrained(folder / "sdxl-cn")
     return folder / "sdxl", folder / "sdxl-cn"
+
+
+def build_tiny_upscaler(folder: Path, seed: int = 0) -> Path:
+    """A tiny StableDiffusionUpscalePipeline (the sd-x4-upscaler layout: a 7-channel UNet taking the noised
+    low-res image beside the latents, a 3-block VAE that decodes at 4x, noise level as class labels)."""
+    import torch
+    from diffusers import (
+        AutoencoderKL,
+        DDIMScheduler,
+        DDPMScheduler,
+        StableDiffusionUpscalePipeline,
+        UNet2DConditionModel,
+    )
+
+    _, _, text_encoder, tokenizer = tiny_sd_parts(seed)
+    torch.manual_seed(seed)
+    unet = UNet2DConditionModel(
+        block_out_channels=(4, 8),
+        layers_per_block=1,
+        sample_size=16,
+        in_channels=7,
+        out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        cross_attention_dim=32,
+        norm_num_groups=1,
+        num_class_embeds=400,
+    )
+    torch.manual_seed(seed)
+    vae = AutoencoderKL(
+        block_out_channels=[4, 4, 8],
+        in_channels=3,
+        out_channels=3,
+        down_block_types=["DownEncoderBlock2D"] * 3,
+        up_block_types=["UpDecoderBlock2D"] * 3,
+        latent_channels=4,
+        norm_num_groups=2,
+        scaling_factor=0.08333,
+    )
+    pipe = StableDiffusionUpscalePipeline(
+        vae=vae,
+        text_encoder=text_encoder,
+        tokenizer=tokenizer,
+        unet=unet,
+        low_res_scheduler=DDPMScheduler(),
+        scheduler=DDIMScheduler(prediction_type="v_prediction"),
+        max_noise_level=350,
+    )
+    pipe.save_pretrained(folder / "x4")
+    return folder / "x4"
