@@ -13,12 +13,14 @@ With no ``PREFECT_API_URL`` the flow runs against Prefect's temporary local serv
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.utilities.annotations import quote
 
 from pipeline.drafting import FailedDraft
 from pipeline.models import BrandProfile, CampaignPlan, Draft, DraftPlan, EvalReport
@@ -26,6 +28,58 @@ from pipeline.settings import Settings
 
 if TYPE_CHECKING:
     from prefect.client.schemas.objects import FlowRun
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _as_is(value: T) -> T:
+    """A task argument passed as it is: Prefect neither walks it looking for futures nor resolves
+    it (plans, drafts and settings are plain data; walking them cost ~40 ms per task)."""
+    return cast(T, quote(value))
+
+
+def run_here(flow_fn: Callable[..., R], **parameters: Any) -> R:
+    """Call a flow in this process. On Prefect's temporary server (no ``PREFECT_API_URL``) the run
+    sends no heartbeats: the server lives and dies with this process, so there is no crashed run
+    for it to detect, and the heartbeat thread costs up to a second at the end of every run."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    if PREFECT_API_URL.value():
+        return flow_fn(**parameters)
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        return flow_fn(**parameters)
+
+
+def task_runner_for(settings: Settings) -> Any:
+    """The Prefect task runner the settings ask for (None: Prefect's default, in this process)."""
+    from pipeline.errors import UserError
+
+    if settings.task_runner == "default":
+        return None
+    address = settings.task_runner_address
+    if settings.task_runner == "dask":
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError as exc:
+            raise UserError("ONBRAND_TASK_RUNNER=dask needs prefect-dask: pip install prefect-dask") from exc
+        if address:
+            return DaskTaskRunner(address=address)
+        return DaskTaskRunner(
+            cluster_kwargs={"n_workers": settings.render_workers, "threads_per_worker": 1, "processes": True}
+        )
+    try:
+        from prefect_ray import RayTaskRunner
+    except ImportError as exc:
+        raise UserError("ONBRAND_TASK_RUNNER=ray needs prefect-ray: pip install 'onbrand[ray]'") from exc
+    return RayTaskRunner(address=address) if address else RayTaskRunner()
+
+
+def campaign_flow_for(settings: Settings) -> Any:
+    """The campaign flow on the task runner the settings name."""
+    runner = task_runner_for(settings)
+    return campaign_flow if runner is None else campaign_flow.with_options(task_runner=runner)
 
 
 @task(name="plan", cache_policy=NO_CACHE)
@@ -44,7 +98,22 @@ def plan_task(brief: str, settings: Settings, count: int | None, channels: list[
 def render_task(plans: list[DraftPlan], settings: Settings) -> tuple[list[Draft], list[FailedDraft]]:
     from pipeline.drafting import render_drafts_safely
 
+    if settings.render_threads:
+        import torch
+
+        torch.set_num_threads(settings.render_threads)
     return render_drafts_safely(plans, settings)
+
+
+@task(name="render-on-worker", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def render_worker_task(
+    plans: list[DraftPlan], settings: Settings, threads: int | None
+) -> tuple[list[tuple[Draft, bytes]], list[FailedDraft]]:
+    """A render batch on a Dask or Ray worker: its pipeline stays warm in the worker process, and
+    the images come back as bytes (workers share no disk with the flow)."""
+    from pipeline.drafting import render_portable
+
+    return render_portable(plans, settings, threads)
 
 
 @task(name="evaluate", cache_policy=NO_CACHE)
@@ -98,7 +167,7 @@ def campaign_flow(
 
     settings = load_settings(**(settings_overrides or {}))
     run_id = str(flow_run.get_id() or uuid4())
-    plan = plan_task(brief, settings, count, channels)
+    plan = plan_task(brief, _as_is(settings), count, channels)
     store = ReviewStore.from_settings(settings)
     store.start_run(run_id, plan.campaign, brief, trigger, planned=len(plan.drafts))
     tally = {"rendered": 0, "failed": 0}
@@ -162,12 +231,11 @@ def _render_campaign(
             if not todo:
                 break
             rejected: list[tuple[Draft, EvalReport]] = []
-            for start in range(0, len(todo), BATCH):
-                drafts, failed = render_task(todo[start : start + BATCH], settings)
+            for drafts, failed in _render_batches(todo, settings):
                 for f in failed:
                     print(f"render failed for {f.plan.id}: {f.reason}")
-                reports = evaluate_task(drafts, profile, seen)
-                store_task(drafts, reports, failed, settings, run_id)
+                reports = evaluate_task(_as_is(drafts), _as_is(profile), _as_is(seen))
+                store_task(_as_is(drafts), _as_is(reports), _as_is(failed), _as_is(settings), run_id)
                 for draft, report in zip(drafts, reports, strict=True):
                     duplicate = report.check("duplicate")
                     if duplicate is not None and duplicate.data.get("fingerprint"):
@@ -195,6 +263,27 @@ def _render_campaign(
         if removed:
             print(f"removed {removed} file(s) left by an interrupted run")
     return ids
+
+
+def _render_batches(todo: list[DraftPlan], settings: Settings) -> Iterator[tuple[list[Draft], list[FailedDraft]]]:
+    """Render ``todo`` in batches of ``BATCH``, in order. On the default runner one batch at a time
+    in this process; on Dask or Ray every batch is submitted at once and each worker renders on its
+    own warm pipeline. The batches are the same either way, so the images are too."""
+    from pipeline.drafting import land_drafts
+
+    batches = [todo[i : i + BATCH] for i in range(0, len(todo), BATCH)]
+    if settings.task_runner == "default":
+        for batch in batches:
+            yield render_task(_as_is(batch), _as_is(settings))
+        return
+    import torch
+
+    threads = settings.render_threads or torch.get_num_threads()
+    # Not _as_is here: a quoted argument does not survive the trip to a Dask worker.
+    futures = [render_worker_task.submit(b, settings, threads) for b in batches]
+    for future in futures:
+        rendered, failed = future.result()
+        yield land_drafts(rendered, settings), failed
 
 
 class _Progress:
@@ -264,9 +353,9 @@ def revise_flow(draft_id: str, note: str) -> dict[str, Any]:
     revised = replan(plan, report, profile, note=note)
     while store.has(revised.id):  # an earlier request for the same draft already made this one
         revised = replan(revised, None, profile, note=note)
-    drafts, failed = render_task([revised], settings)
-    reports = evaluate_task(drafts, profile)
-    store_task(drafts, reports, failed, settings)
+    drafts, failed = render_task(_as_is([revised]), _as_is(settings))
+    reports = evaluate_task(_as_is(drafts), _as_is(profile))
+    store_task(_as_is(drafts), _as_is(reports), _as_is(failed), _as_is(settings))
     record = store.get(revised.id)
     return {
         "id": record.id,
@@ -300,7 +389,7 @@ def start_campaign(
     }
     name = f"campaign/{Path(brief).stem}"
     if not _served(name):
-        return {**campaign_flow(**parameters), "via": "in-process", "status": "completed"}
+        return {**run_here(campaign_flow_for(settings), **parameters), "via": "in-process", "status": "completed"}
     from prefect.deployments import run_deployment
 
     from pipeline.review_store import ReviewStore

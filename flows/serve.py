@@ -44,10 +44,12 @@ def scheduled_briefs(briefs: dict[str, Path], on_demand: bool = False) -> tuple[
 
 
 def deployments(scheduled: list[Scheduled]) -> list[Any]:
-    from flows.campaign import campaign_flow
+    from flows.campaign import campaign_flow_for
+    from pipeline.settings import load_settings
 
+    flow = campaign_flow_for(load_settings())  # renders on the task runner the settings name
     return [
-        campaign_flow.to_deployment(
+        flow.to_deployment(
             name=s.name,
             cron=s.cron,
             parameters={"brief": s.brief, "trigger": "schedule" if s.cron else "deployment"},

@@ -799,9 +799,9 @@ def run_command(
     settings = _settings()
     path = resolve_brief(brief, settings)
     check_request(load_brief(path), settings, drafts, channel)  # bad input is a clear error before the flow starts
-    from flows.campaign import campaign_flow
+    from flows.campaign import campaign_flow_for, run_here
 
-    result = campaign_flow(brief=str(path), count=drafts, channels=channel, max_replans=replans)
+    result = run_here(campaign_flow_for(settings), brief=str(path), count=drafts, channels=channel, max_replans=replans)
     if as_json:
         _emit_json({k: result[k] for k in ("campaign", "run_id", "drafts")})
         return
@@ -945,9 +945,9 @@ def review_request_changes(
     if not note.strip():
         raise _user_error("--note is empty; say what should change")
     draft_id = _decide(draft_id, "request_changes", by, note.strip()).id
-    from flows.campaign import revise_flow
+    from flows.campaign import revise_flow, run_here
 
-    revised = revise_flow(draft_id=draft_id, note=note.strip())
+    revised = run_here(revise_flow, draft_id=draft_id, note=note.strip())
     if as_json:
         _emit_json({"id": draft_id, "status": "changes_requested", "by": by.strip(), "revised": revised})
     else:
@@ -982,6 +982,50 @@ def serve_command(
     from flows.serve import serve_briefs
 
     serve_briefs(scheduled)
+
+
+ui_app = typer.Typer(help="The review UI (Streamlit): start it, add users.", invoke_without_command=True)
+app.add_typer(ui_app, name="ui")
+
+
+@ui_app.callback()
+def ui_command(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8501,
+    host: Annotated[str, typer.Option(help="Address to bind; 0.0.0.0 opens it to the network.")] = "127.0.0.1",
+) -> None:
+    """Start the review UI at http://HOST:PORT (/_stcore/health answers once it is up)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from ui.launch import exposure_warning, serve
+    from ui.users import load_users, users_path
+
+    settings = _settings()
+    users = load_users(users_path(settings.home))  # a broken users file is a one-line error before the start
+    warning = exposure_warning(host, users is not None)
+    if warning:
+        sys.stderr.write(f"onbrand: warning: {warning}\n")
+    sys.stderr.write(f"onbrand: review UI on http://{host}:{port} (workspace {settings.home})\n")
+    serve(host, port)
+
+
+@ui_app.command("add-user")
+def ui_add_user(
+    username: Annotated[str, typer.Argument(help="Login name: lower-case letters, digits, '.', '_' or '-'.")],
+    role: Annotated[str, typer.Option(help="reviewer (may decide) or viewer (may only look).")] = "reviewer",
+    name: Annotated[str | None, typer.Option(help="Display name, e.g. 'Maya Lind'.")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+) -> None:
+    """Add a user to the workspace's users.yaml (bcrypt hash), or change one's password, role or name."""
+    from ui.users import add_user, users_path
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    path = users_path(_settings().home)
+    user = add_user(path, username, password, role, name)
+    _console().print(f"[green]{user.username}[/green] ({user.role}) saved to {path}")
 
 
 @app.command("export")
@@ -1162,10 +1206,10 @@ def _demo_drafts(settings: Settings, profile: BrandProfile, console: Console) ->
     console.print(table)
     for warning in plan.warnings:
         console.print(f"[yellow]warning[/yellow] {warning}")
-    from flows.campaign import campaign_flow
+    from flows.campaign import campaign_flow, run_here
 
-    with console.status("campaign run: rendering, gating, storing for review"):
-        result = campaign_flow(brief=str(brief), count=2, settings_overrides={"home": str(settings.home)})
+    console.print("[dim]campaign run: rendering, gating, storing for review[/dim]")
+    result = run_here(campaign_flow, brief=str(brief), count=2, settings_overrides={"home": str(settings.home)})
     gate = Table(title=f"campaign run {result['run_id'][:8]}: drafts in the review store")
     for column in ("draft", "verdict", "status", "why", "image"):
         gate.add_column(column, overflow="fold")

@@ -164,6 +164,42 @@ def render_drafts(
     return drafts
 
 
+def render_portable(
+    plans: list[DraftPlan], settings: Settings, threads: int | None = None
+) -> tuple[list[tuple[Draft, bytes]], list[FailedDraft]]:
+    """Render on a worker that shares no disk with the flow (Dask or Ray): the images come back as
+    PNG bytes, to be stored with :func:`land_drafts`. ``threads`` pins torch's CPU threads, so that a
+    worker renders bit-identical images to a process with that many threads."""
+    import tempfile
+
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+    with tempfile.TemporaryDirectory(prefix="onbrand-render-") as tmp:
+        drafts, failed = render_drafts_safely(plans, settings.model_copy(update={"home": Path(tmp)}))
+        return [(d, Path(d.image_path).read_bytes()) for d in drafts], failed
+
+
+def land_drafts(rendered: list[tuple[Draft, bytes]], settings: Settings) -> list[Draft]:
+    """Store images rendered elsewhere under this workspace, by content hash, with their conditions."""
+    landed = []
+    for draft, data in rendered:
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != draft.image_sha256:
+            raise ValueError(f"draft {draft.plan.id}: the image changed in transit")
+        folder = drafts_dir(settings, draft.plan.campaign)
+        final = folder / f"{digest[:16]}.png"
+        if not final.is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = _tmp_path(folder, draft.plan.id)
+            tmp.write_bytes(data)
+            tmp.replace(final)
+        condition = str(condition_path(draft.plan, settings)) if draft.condition_path else None
+        landed.append(draft.model_copy(update={"image_path": str(final), "condition_path": condition}))
+    return landed
+
+
 class FailedDraft(BaseModel):
     """A plan the renderer could not turn into an image, and why."""
 

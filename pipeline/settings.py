@@ -102,6 +102,15 @@ class Settings(BaseSettings):
     # With a Prefect server (PREFECT_API_URL) serving the brief (onbrand serve), the chat agent's
     # run_campaign starts a deployment run and waits this long for it before answering "queued".
     deployment_wait_s: float = Field(default=900.0, ge=0)
+    # Where a campaign's render batches run: "default" in the flow's process; "dask" on a Dask
+    # cluster (task_runner_address = its scheduler, tcp://host:8786; unset = a LocalCluster of
+    # render_workers processes); "ray" on a Ray cluster (address ray://host:10001; unset = local).
+    task_runner: Literal["default", "dask", "ray"] = "default"
+    task_runner_address: str | None = None
+    render_workers: int = Field(default=2, ge=1, le=256)
+    # CPU threads torch uses per render (unset: torch's default). Renders are bit-identical only
+    # between processes with the same count, so Dask and Ray workers get the flow's count.
+    render_threads: int | None = Field(default=None, ge=1, le=512)
     # Chroma server; when host is unset, an embedded PersistentClient lives in the workspace.
     chroma_host: str | None = None
     chroma_port: int = Field(default=8000, ge=1, le=65535)
