@@ -52,6 +52,7 @@ bench: install
 	$(BIN)/python tests/benchmarks/gate_bench.py --out bench/results/gate.json
 	$(BIN)/python tests/benchmarks/plan_bench.py --out bench/results/plan.json
 	$(BIN)/python tests/benchmarks/campaign_bench.py --out bench/results/campaign.json
+	$(BIN)/python tests/benchmarks/fanout_bench.py --out bench/results/fanout.json
 	$(BIN)/onbrand eval-draft-model --out bench/results/draft-model
 
 clean:
