@@ -354,7 +354,7 @@ def revise_flow(draft_id: str, note: str) -> dict[str, Any]:
     while store.has(revised.id):  # an earlier request for the same draft already made this one
         revised = replan(revised, None, profile, note=note)
     drafts, failed = render_task(_as_is([revised]), _as_is(settings))
-    reports = evaluate_task(_as_is(drafts), _as_is(profile))
+    reports = evaluate_task(_as_is(drafts), _as_is(profile), _as_is(store.fingerprints(plan.campaign)))
     store_task(_as_is(drafts), _as_is(reports), _as_is(failed), _as_is(settings))
     record = store.get(revised.id)
     return {
