@@ -339,23 +339,36 @@ class _Progress:
 
 
 @flow(name="revise-draft", log_prints=True)
-def revise_flow(draft_id: str, note: str) -> dict[str, Any]:
-    """A reviewer asked for changes: re-plan the draft with their note, render, gate and store it."""
+def revise_flow(
+    draft_id: str, note: str, settings_overrides: dict[str, Any] | None = None, trigger: str = "review"
+) -> dict[str, Any]:
+    """A reviewer asked for changes: re-plan the draft with their note, render, gate and store it
+    (recorded as a run of the draft's campaign)."""
+    from uuid import uuid4
+
     from agents.replan import replan
     from pipeline.brand_store import ProfileStore
     from pipeline.review_store import ReviewStore
     from pipeline.settings import load_settings
 
-    settings = load_settings()
+    settings = load_settings(**(settings_overrides or {}))
     store = ReviewStore.from_settings(settings)
     plan, report = store.plan_of(draft_id)
     profile = ProfileStore(settings).profile(plan.brand)
     revised = replan(plan, report, profile, note=note)
     while store.has(revised.id):  # an earlier request for the same draft already made this one
         revised = replan(revised, None, profile, note=note)
-    drafts, failed = render_task(_as_is([revised]), _as_is(settings))
-    reports = evaluate_task(_as_is(drafts), _as_is(profile), _as_is(store.fingerprints(plan.campaign)))
-    store_task(_as_is(drafts), _as_is(reports), _as_is(failed), _as_is(settings))
+    run_id = str(flow_run.get_id() or uuid4())
+    store.start_run(run_id, plan.campaign, f"changes to {draft_id}: {note}"[:500], trigger, planned=1)
+    try:
+        drafts, failed = render_task(_as_is([revised]), _as_is(settings))
+        reports = evaluate_task(_as_is(drafts), _as_is(profile), _as_is(store.fingerprints(plan.campaign)))
+        store_task(_as_is(drafts), _as_is(reports), _as_is(failed), _as_is(settings), run_id)
+    except BaseException as exc:
+        with contextlib.suppress(Exception):
+            store.finish_run(run_id, "failed", 0, 1, f"{exc.__class__.__name__}: {exc}")
+        raise
+    store.finish_run(run_id, "completed", len(drafts), len(failed))
     record = store.get(revised.id)
     return {
         "id": record.id,
@@ -363,6 +376,7 @@ def revise_flow(draft_id: str, note: str) -> dict[str, Any]:
         "image": record.image,
         "verdict": record.verdict,
         "status": record.status,
+        "run_id": run_id,
     }
 
 

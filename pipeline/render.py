@@ -155,6 +155,7 @@ class RenderedImage:
 
 _PIPELINES: OrderedDict[tuple[str, ...], Any] = OrderedDict()
 _LOCK = threading.Lock()
+_RENDER_LOCK = threading.RLock()  # the UI's job worker and a chat request may render at once
 LOADS = {"count": 0}  # how many pipelines this process has loaded (tests check the cache with it)
 
 
@@ -432,7 +433,7 @@ def _load_image(path: str, width: int, height: int) -> Image.Image:
     try:
         with Image.open(path) as raw:
             image = raw.convert("RGB")
-    except (OSError, UnidentifiedImageError) as exc:
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError) as exc:
         raise UserError(f"{path}: not a readable image ({exc.__class__.__name__}); use a PNG or JPEG") from exc
     return image if image.size == (width, height) else image.resize((width, height))
 
@@ -476,7 +477,6 @@ class Renderer:
         return [latents for _, latents, _ in self._render(jobs, model, "latent")]
 
     def _render(self, jobs: list[RenderJob], model: str, output_type: str) -> list[tuple[RenderJob, Any, float]]:
-        import torch
 
         if not jobs:
             return []
@@ -484,6 +484,20 @@ class Renderer:
         for i, job in enumerate(jobs):
             groups.setdefault(job.batch_key(), []).append(i)
         results: list[tuple[RenderJob, Any, float] | None] = [None] * len(jobs)
+        with _RENDER_LOCK:  # a cached pipeline is reconfigured per group: one render at a time per process
+            self._render_groups(jobs, model, output_type, groups, results)
+        return [r for r in results if r is not None]
+
+    def _render_groups(
+        self,
+        jobs: list[RenderJob],
+        model: str,
+        output_type: str,
+        groups: dict[tuple[Any, ...], list[int]],
+        results: list[tuple[RenderJob, Any, float] | None],
+    ) -> None:
+        import torch
+
         for indices in groups.values():
             first = jobs[indices[0]]
             nets = tuple(c.model for c in first.controls)
@@ -522,7 +536,6 @@ class Renderer:
                 for i, output in zip(indices[start : start + len(batch)], outputs, strict=True):
                     results[i] = (jobs[i].model_copy(update={"model": model}), output, seconds / len(batch))
                 start += len(batch)
-        return [r for r in results if r is not None]
 
     @staticmethod
     def _call(pipe: Any, batch: list[RenderJob], output_type: str = "pil") -> tuple[list[Any], float]:

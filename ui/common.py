@@ -1,0 +1,291 @@
+"""What every page of the review UI shares: settings, stores, the signed-in user, badges, messages.
+
+Settings and stores are built once per process (``st.cache_resource``) and keyed by the ``ONBRAND_*``
+environment, so a test that points the UI at another workspace gets other stores.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import streamlit as st
+
+from pipeline.errors import UserError, storage_error
+from ui.users import User
+
+if TYPE_CHECKING:
+    from pipeline.knowledge import KnowledgeBase
+    from pipeline.retrieval import Retriever
+    from pipeline.review_store import ReviewStore
+    from pipeline.settings import Settings
+    from ui.jobs import JobQueue
+
+FlashKind = Literal["success", "info", "warning", "error"]
+
+# People's words for the gate's verdicts and the review states, with a badge colour each.
+VERDICTS: dict[str, tuple[str, str, str]] = {
+    "approve": ("Passes every check", "green", ":material/verified:"),
+    "review": ("Needs a look", "orange", ":material/visibility:"),
+    "reject": ("Gate rejected", "red", ":material/block:"),
+}
+STATUSES: dict[str, tuple[str, str]] = {
+    "in_review": ("In review", "blue"),
+    "approved": ("Approved", "green"),
+    "rejected": ("Rejected", "red"),
+    "changes_requested": ("Changes requested", "violet"),
+    "rejected_by_gate": ("Rejected by gate", "red"),
+    "exported": ("Exported", "gray"),
+    "failed": ("Render failed", "gray"),
+    "generated": ("Not checked", "gray"),
+}
+CHECK_COLOURS = {"pass": "green", "warn": "orange", "fail": "red", "skipped": "gray"}
+CHECK_ICONS = {"pass": ":material/check:", "warn": ":material/warning:", "fail": ":material/close:", "skipped": "–"}
+RUN_COLOURS = {"running": "blue", "completed": "green", "failed": "red", "crashed": "red"}
+
+CSS = """
+<style>
+  .block-container { padding-top: 2.2rem; padding-bottom: 3rem; }
+  [data-testid="stImage"] img { border-radius: 10px; }
+  [data-testid="stSidebar"] [data-testid="stImage"] img { border-radius: 0; }
+  div[data-testid="stMetric"] { padding: 0.55rem 0.9rem; }
+  .ob-swatches { display: flex; flex-wrap: wrap; gap: 14px; margin: 4px 0 8px; }
+  .ob-swatch { width: 168px; border: 1px solid #E3E6EF; border-radius: 12px; overflow: hidden;
+               background: #fff; font-family: inherit; }
+  .ob-chip { height: 92px; display: flex; align-items: flex-end; justify-content: flex-end; padding: 6px; }
+  .ob-chip span { font-size: 11px; padding: 1px 7px; border-radius: 999px; background: rgba(255,255,255,.85);
+                  color: #1E2230; }
+  .ob-swatch .ob-body { padding: 8px 10px 10px; font-size: 13px; line-height: 1.35; color: #1E2230; }
+  .ob-swatch .ob-name { font-weight: 600; }
+  .ob-swatch .ob-hex { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; color: #4B5166; }
+  .ob-swatch .ob-src { color: #7A8096; font-size: 11.5px; margin-top: 4px; }
+  .ob-forbidden .ob-chip { background-image: linear-gradient(135deg, transparent 46%, #D92D20 46%, #D92D20 54%,
+                           transparent 54%); }
+  .ob-legend { display: flex; gap: 14px; flex-wrap: wrap; font-size: 12.5px; color: #4B5166; }
+  .ob-legend i { display: inline-block; width: 11px; height: 11px; border-radius: 3px; margin-right: 5px;
+                 vertical-align: -1px; }
+</style>
+"""
+
+
+# --- settings and stores -------------------------------------------------------------------------
+
+
+def _env_key() -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("ONBRAND_")))
+
+
+@st.cache_resource(show_spinner=False)
+def _settings_for(env: tuple[tuple[str, str], ...]) -> Settings:
+    # ``env`` only keys the cache (names with a leading underscore would not be hashed)
+    from pipeline.settings import load_settings
+
+    return load_settings()
+
+
+def settings() -> Settings:
+    return _settings_for(_env_key())
+
+
+@st.cache_resource(show_spinner=False)
+def _store_for(url: str) -> ReviewStore:
+    from pipeline.review_store import ReviewStore
+
+    return ReviewStore(url)
+
+
+def store() -> ReviewStore:
+    from pipeline.review_store import ReviewStore
+
+    return _store_for(ReviewStore.from_settings(settings()).url)
+
+
+@st.cache_resource(show_spinner=False)
+def _knowledge_for(env: tuple[tuple[str, str], ...]) -> tuple[KnowledgeBase, Retriever]:
+    from pipeline.knowledge import KnowledgeBase
+    from pipeline.retrieval import Retriever
+
+    kb = KnowledgeBase(settings())
+    return kb, Retriever(kb)
+
+
+def knowledge() -> tuple[KnowledgeBase, Retriever]:
+    """The workspace's knowledge base and a retriever over it (the embedder loads on first search)."""
+    return _knowledge_for(_env_key())
+
+
+def queue() -> JobQueue:
+    from ui.jobs import shared_queue
+
+    return shared_queue()
+
+
+# --- who is here -----------------------------------------------------------------------------------
+
+
+def users_file() -> Path:
+    from ui.users import users_path
+
+    return users_path(settings().home)
+
+
+def load_user_table() -> dict[str, tuple[User, bytes]] | None:
+    """The users file, re-read when it changes; ``None`` when there is none (the UI is open)."""
+    path = users_file()
+    stamp = path.stat().st_mtime_ns if path.exists() else 0
+    return _users_for(str(path), stamp)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _users_for(path: str, stamp: int) -> dict[str, tuple[User, bytes]] | None:
+    from ui.users import load_users
+
+    return load_users(Path(path))
+
+
+def current_user() -> User | None:
+    """The signed-in user; with no users file, whoever typed a name in the sidebar (a reviewer)."""
+    data = st.session_state.get("user")
+    return User.model_validate(data) if data else None
+
+
+def reviewer_name() -> str | None:
+    user = current_user()
+    return user.username if user and user.can_decide else None
+
+
+# --- messages --------------------------------------------------------------------------------------
+
+
+def flash(kind: FlashKind, text: str) -> None:
+    """A message shown once, on the next run of the page (callbacks cannot draw)."""
+    st.session_state.setdefault("_flash", []).append((kind, text))
+
+
+def show_flashes() -> None:
+    """Good news as a toast (it fades); warnings and errors stay on the page until the next click."""
+    for kind, text in st.session_state.pop("_flash", []):
+        if kind in ("success", "info"):
+            st.toast(text, icon=FLASH_ICONS[kind])
+        else:
+            getattr(st, kind)(text, icon=FLASH_ICONS[kind])
+
+
+FLASH_ICONS = {
+    "success": ":material/check_circle:",
+    "info": ":material/info:",
+    "warning": ":material/warning:",
+    "error": ":material/error:",
+}
+
+
+def one_line(exc: BaseException) -> str | None:
+    """The one-line message of a user's mistake (or a full or read-only workspace); None for bugs."""
+    found = exc if isinstance(exc, UserError) else storage_error(exc)
+    return str(found) if found is not None else None
+
+
+@contextmanager
+def user_errors(where: Any = None) -> Iterator[None]:
+    """Show a :class:`UserError` as one line (``st.error``), never as a traceback."""
+    try:
+        yield
+    except Exception as exc:
+        message = one_line(exc)
+        if message is None:
+            raise
+        (where or st).error(message, icon=":material/error:")
+
+
+# --- small pieces of markup ------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~$])")
+
+
+def md(text: str) -> str:
+    """Text shown as-is inside Streamlit markdown (no accidental bold, links or colour directives)."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def badge(label: str, colour: str, icon: str | None = None) -> str:
+    """A markdown badge: ``:green-badge[:material/check: Approved]``."""
+    inner = f"{icon} {md(label)}" if icon else md(label)
+    return f":{colour}-badge[{inner}]"
+
+
+def verdict_badge(verdict: str) -> str:
+    label, colour, icon = VERDICTS.get(verdict, (verdict, "gray", None))
+    return badge(label, colour, icon)
+
+
+def status_badge(status: str) -> str:
+    label, colour = STATUSES.get(status, (status.replace("_", " "), "gray"))
+    return badge(label, colour)
+
+
+def check_badge(check: dict[str, Any], with_score: bool = True) -> str:
+    status = str(check.get("status", "skipped"))
+    name = str(check.get("name", "?")).replace("_", " ")
+    score = check.get("score")
+    text = f"{name} {score:.2f}" if with_score and isinstance(score, int | float) else name
+    return badge(text, CHECK_COLOURS.get(status, "gray"), CHECK_ICONS.get(status))
+
+
+def channel_labels() -> dict[str, str]:
+    """Channel name -> its label from channels.yaml ("Instagram feed post (square)")."""
+    from pipeline.briefs import load_channels
+
+    try:
+        return {name: spec.label or name for name, spec in load_channels().items()}
+    except UserError:
+        return {}
+
+
+def channel_name(channel: str) -> str:
+    """A short name for cards: instagram_story -> "Instagram story"."""
+    return channel.replace("_", " ").capitalize()
+
+
+@st.cache_data(show_spinner=False, max_entries=4000)
+def _thumb(path: str, stamp: int) -> bytes:
+    from ui.imaging import thumbnail_png
+
+    return thumbnail_png(path, 320)
+
+
+def thumb(path: str) -> bytes | None:
+    """The gallery picture of a draft, or None when its file is missing (a failed render)."""
+    try:
+        stamp = os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+    return _thumb(path, stamp)
+
+
+def page_header(title: str, caption: str) -> None:
+    st.html(CSS)
+    st.title(title, anchor=False)
+    st.caption(caption)
+    show_flashes()
+
+
+def relative_time(when: Any) -> str:
+    """'3 min ago', '2 h ago', or the date."""
+    from datetime import UTC, datetime
+
+    if when is None:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    seconds = (datetime.now(UTC) - when).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    return f"{when:%d %b %Y}"

@@ -1,0 +1,178 @@
+"""Chat: the onbrand agent, showing the tools it called and what they returned (drafts inline)."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import streamlit as st
+
+from ui import common
+
+SUGGESTIONS = (
+    "Which fonts may a headline use?",
+    'Check "a glass of red wine on the beach"',
+    "How many drafts are waiting for review?",
+    "Plan the summer table bottles brief",
+)
+TOOL_ICONS = {
+    "search_guidelines": ":material/menu_book:",
+    "brand_profile": ":material/palette:",
+    "check_prompt": ":material/policy:",
+    "plan_brief": ":material/schema:",
+    "run_campaign": ":material/rocket_launch:",
+    "review_status": ":material/fact_check:",
+    "approve": ":material/check_circle:",
+    "reject": ":material/cancel:",
+}
+
+
+def ask(text: str) -> None:
+    st.session_state["chat_pending"] = text
+
+
+def answer(text: str, brand: str | None) -> dict[str, Any]:
+    """The agent's reply as a history entry; a mistake in the request is a reply, not a traceback."""
+    from agents.chat import ChatAgent
+    from agents.tools import ChatSession
+
+    user = common.current_user()
+    session = ChatSession(
+        settings=common.settings(),
+        brand=brand,
+        user=user.username if user else "chat",
+        role=user.role if user else "viewer",
+    )
+    try:
+        reply = ChatAgent.from_settings(session).respond(text)
+    except Exception as exc:
+        message = common.one_line(exc)
+        if message is None:
+            raise
+        return {"role": "assistant", "text": f"I could not do that: {message}", "actions": []}
+    return {
+        "role": "assistant",
+        "text": reply.reply,
+        "actions": [a.model_dump(mode="json") for a in reply.actions],
+    }
+
+
+def show_result(tool: str, result: Any) -> None:
+    if not isinstance(result, dict):
+        st.write(result)
+        return
+    if "error" in result:
+        st.error(str(result["error"]), icon=":material/error:")
+        return
+    if tool == "search_guidelines":
+        for p in result.get("passages", []):
+            where = " › ".join(x for x in (p.get("source"), p.get("section")) if x)
+            st.markdown(
+                f"**{common.md(where)}** :gray[score {p.get('score', 0):.2f}]  \n{common.md(p.get('text', ''))}"
+            )
+    elif tool == "brand_profile":
+        chips = "".join(
+            f"<span style='display:inline-flex;align-items:center;gap:6px;margin:0 12px 6px 0;font-size:13px'>"
+            f"<i style='width:18px;height:18px;border-radius:5px;background:{html.escape(c['hex'])};"
+            f"border:1px solid #E3E6EF;display:inline-block'></i>{html.escape(c['name'])} "
+            f"<code>{html.escape(c['hex'])}</code></span>"
+            for c in result.get("palette", [])
+        )
+        st.html(f"<div>{chips}</div>")
+        st.caption(common.md(result.get("summary", "")))
+    elif tool == "check_prompt":
+        if result.get("allowed"):
+            st.markdown(common.badge("allowed", "green", ":material/check:"))
+        for r in result.get("reasons", []):
+            st.markdown(f"{common.badge(r['rule'], 'red')} {common.md(r['message'])}")
+    elif tool == "plan_brief":
+        st.dataframe(
+            [
+                {
+                    "Draft": p["id"],
+                    "Size": f"{p['width']}×{p['height']}",
+                    "Layout": p["layout"]["template"],
+                    "Prompt": p["prompt"],
+                }
+                for p in result.get("plans", [])
+            ],
+            hide_index=True,
+            width="stretch",
+        )
+    elif tool == "review_status":
+        counts = result.get("counts", {})
+        st.markdown(" ".join(common.status_badge(s) + f" **{n}**" for s, n in sorted(counts.items())) or "no drafts")
+    else:
+        st.json(result, expanded=False)
+
+
+def drafts_made(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for action in actions:
+        result = action.get("result")
+        if isinstance(result, dict):
+            out += [d for d in result.get("drafts", []) if isinstance(d, dict) and d.get("image")]
+    return out
+
+
+def show_message(entry: dict[str, Any]) -> None:
+    avatar = ":material/person:" if entry["role"] == "user" else ":material/auto_awesome:"
+    with st.chat_message(entry["role"], avatar=avatar):
+        for action in entry.get("actions", []):
+            args = ", ".join(f"{k}={v!r}" for k, v in (action.get("args") or {}).items())
+            failed = isinstance(action.get("result"), dict) and "error" in action["result"]
+            with st.expander(
+                f"{action['tool']}({common.md(args)})",
+                icon=":material/error:" if failed else TOOL_ICONS.get(action["tool"], ":material/build:"),
+            ):
+                show_result(action["tool"], action.get("result"))
+        st.markdown("  \n".join(common.md(line) for line in str(entry["text"]).splitlines()))
+        made = drafts_made(entry.get("actions", []))
+        if made:
+            pictures = [(common.thumb(d["image"]), d) for d in made[:12]]
+            shown = [(p, d) for p, d in pictures if p is not None]
+            if shown:
+                st.image(
+                    [p for p, _ in shown],
+                    caption=[
+                        f"{common.channel_name(str(d.get('channel')))} · {common.STATUSES.get(d['status'], ('',))[0]}"
+                        for _, d in shown
+                    ],
+                    width=150,
+                )
+
+
+def main() -> None:
+    from pipeline.brand_store import ProfileStore
+
+    common.page_header(
+        "Chat", "Ask about the brand, check a prompt, plan or run a brief, or see what waits for review."
+    )
+    brands = ProfileStore(common.settings()).known_brands()
+    with st.sidebar:
+        brand = st.selectbox(
+            "Brand", [None, *brands], key="chat_brand", format_func=lambda b: "Any brand" if b is None else b
+        )
+        if st.button("New conversation", icon=":material/add_comment:", key="chat_clear"):
+            st.session_state["chat"] = []
+    history: list[dict[str, Any]] = st.session_state.setdefault("chat", [])
+    if not history:
+        st.caption("Try one of these:")
+        with st.container(horizontal=True, gap="small"):
+            for i, text in enumerate(SUGGESTIONS):
+                st.button(text, key=f"suggest-{i}", on_click=ask, args=(text,))
+    for entry in history:
+        show_message(entry)
+    typed = st.chat_input("Ask onbrand…", key="chat_input")
+    text = typed or st.session_state.pop("chat_pending", None)
+    if text:
+        mine: dict[str, Any] = {"role": "user", "text": text, "actions": []}
+        history.append(mine)
+        show_message(mine)
+        with st.spinner("Working on it…"):
+            reply = answer(text, brand)
+        history.append(reply)
+        show_message(reply)
+
+
+main()
