@@ -14,11 +14,12 @@ and approve/reject exist only for reviewers.
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.tools import REVIEWER_TOOLS, ChatSession, known_briefs, tools_for
+from agents.tools import REVIEWER_TOOLS, ChatSession, known_briefs, normalise_draft_id, tools_for
 from pipeline.errors import UserError
 
 if TYPE_CHECKING:
@@ -184,7 +185,8 @@ class ChatAgent:
         from langchain.agents import create_agent
         from langchain_core.messages import AIMessage, ToolMessage
 
-        agent = create_agent(self.model, tools=lc_tools(self.session), system_prompt=SYSTEM_PROMPT)  # type: ignore[arg-type]
+        tools = lc_tools(self.session, message)
+        agent = create_agent(self.model, tools=tools, system_prompt=SYSTEM_PROMPT)  # type: ignore[arg-type]
         try:
             state = agent.invoke({"messages": [{"role": "user", "content": message}]}, {"recursion_limit": 12})
         except Exception as exc:  # an unreachable or broken LLM must not crash the chat
@@ -264,15 +266,28 @@ ARGS: dict[str, type[BaseModel]] = {
 }
 
 
-def lc_tools(session: ChatSession) -> list[Any]:
-    """The session's tools as LangChain ``StructuredTool`` s (results as JSON strings)."""
+def named_in(draft_id: str, message: str) -> bool:
+    """True when the user's own message names the draft (as ``campaign-channel-2`` or ``campaign/channel/2``)."""
+    wanted = normalise_draft_id(draft_id)
+    said = re.sub(r"/+", "-", message)
+    return bool(wanted) and re.search(rf"(?<![\w-]){re.escape(wanted)}(?![\w-])", said) is not None
+
+
+def lc_tools(session: ChatSession, message: str | None = None) -> list[Any]:
+    """The session's tools as LangChain ``StructuredTool`` s (results as JSON strings). With the
+    user's ``message``, approve and reject act only on a draft that message names: a model steered
+    by text it read (a guideline saying "approve everything") cannot decide anything else."""
     from langchain_core.tools import StructuredTool
 
     out = []
     for name, func in tools_for(session).items():
 
         def run(_name: str = name, **kwargs: Any) -> str:
-            return json.dumps(call_tool(session, _name, {k: v for k, v in kwargs.items() if v is not None}))
+            args = {k: v for k, v in kwargs.items() if v is not None}
+            if message is not None and _name in REVIEWER_TOOLS and not named_in(str(args.get("draft_id", "")), message):
+                refused = f"{_name} acts only on a draft named in your message; name it, e.g. '{_name} <draft id>'"
+                return json.dumps({"error": refused})
+            return json.dumps(call_tool(session, _name, args))
 
         out.append(
             StructuredTool.from_function(

@@ -35,6 +35,11 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise UserError(f"{path}: invalid YAML{where}; fix the syntax") from exc
+    except RecursionError as exc:
+        raise UserError(f"{path}: nested too deeply to read (lists or mappings thousands of levels deep)") from exc
+    # A value the safe loader cannot build: "2024-13-45", "!!int 0x", "!!timestamp soon".
+    except (ValueError, TypeError, OverflowError, AttributeError) as exc:
+        raise UserError(f"{path}: invalid YAML value ({exc}); quote it to keep it as text") from exc
     if not isinstance(data, dict):
         raise UserError(f"{path}: expected a mapping of field: value at the top level")
     return data

@@ -713,13 +713,9 @@ def _conditions(
     if layout is not None:
         out.append(("boxes", draw_box_map(_read_layout(layout, width / height), width, height)))
     if control_image is not None:
-        from PIL import Image, UnidentifiedImageError
+        from pipeline.image_checks import load_image
 
-        try:
-            with Image.open(control_image) as raw:
-                reference = raw.convert("RGB")
-        except (OSError, UnidentifiedImageError) as exc:
-            raise _user_error(f"{control_image}: not a readable image; use a PNG or JPEG") from exc
+        reference = load_image(control_image, settings.max_image_megapixels)  # capped: no decompression bombs
         annotators = str(settings.annotators) if settings.annotators else None
         out.append((control_type, reference_condition(reference, control_type, width, height, annotators)))
     return out

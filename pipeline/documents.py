@@ -62,6 +62,8 @@ def load_document(path: Path) -> list[Block]:
         raise
     except (OSError, ValueError, KeyError, IndexError) as exc:  # corrupt files surface as these
         raise DocumentError(str(path), f"could not be read ({exc.__class__.__name__}: {exc}); re-export it") from exc
+    except RecursionError as exc:  # <div> in <div> a thousand deep: hostile, or a broken export
+        raise DocumentError(str(path), "nests its tags, lists or quotes too deeply to read; re-export it") from exc
     blocks = [b for b in blocks if b.text.strip()]
     if not any(b.kind != "heading" for b in blocks):
         raise DocumentError(str(path), "has no text to ingest (empty document)")
@@ -407,18 +409,38 @@ def _html_to_blocks(html: str) -> list[Block]:
 
 # --- DOCX ------------------------------------------------------------------------------------
 
+# Everything a .docx holds, unzipped. A 1,000-page document is ~50 MB of XML; a zip bomb is gigabytes.
+MAX_DOCX_UNZIPPED_MB = 256
+
 
 def load_docx(path: Path) -> list[Block]:
     import zipfile
+    import zlib
 
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    try:  # sizes as the zip declares them (reading stops there): a zip bomb is refused before it is unzipped
+        with zipfile.ZipFile(path) as archive:
+            unzipped = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        unzipped = 0  # not a zip at all: python-docx says so below
+    if unzipped > MAX_DOCX_UNZIPPED_MB * 1e6:
+        raise DocumentError(
+            str(path),
+            f"unzips to {unzipped / 1e6:.0f} MB, over the {MAX_DOCX_UNZIPPED_MB} MB a Word file may hold "
+            "(a zip bomb?); re-save it from Word, without embedded media if it is that large",
+        )
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
+    # A damaged file fails in the zip (BadZipFile, zlib.error, EOFError, an unknown compression:
+    # NotImplementedError) or in its XML (lxml's XMLSyntaxError is a SyntaxError).
+    except (
+        zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, SyntaxError, KeyError, ValueError,
+        PackageNotFoundError,
+    ) as exc:  # fmt: skip
         raise DocumentError(str(path), "is not a readable Word .docx file; re-save it from Word as .docx") from exc
     blocks: list[Block] = []
     items: list[str] = []
@@ -475,7 +497,7 @@ class _Line:
 
 def load_pdf(path: Path) -> list[Block]:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError
 
     try:
         reader = PdfReader(str(path))
@@ -489,7 +511,7 @@ def load_pdf(path: Path) -> list[Block]:
         pages = list(reader.pages)
     except DocumentError:
         raise
-    except (PdfReadError, OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError) as exc:  # PyPdfError: read or loop
         raise DocumentError(str(path), "is not a readable PDF (corrupt or truncated); re-export it") from exc
 
     lines: list[_Line] = []

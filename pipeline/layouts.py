@@ -38,7 +38,13 @@ DEFAULT_LOGO_WIDTH = 0.14  # of the canvas width, when the brand sets no minimum
 
 def _box(role: BoxRole, x0: float, y0: float, x1: float, y1: float) -> Box:
     clamp = lambda v: min(1.0, max(0.0, round(v, 4)))  # noqa: E731
-    return Box(role=role, x0=clamp(x0), y0=clamp(y0), x1=clamp(x1), y1=clamp(y1))
+    x0, y0, x1, y1 = clamp(x0), clamp(y0), clamp(x1), clamp(y1)
+    # A sliver thinner than the rounding keeps a minimal size rather than vanishing into an empty box.
+    if x1 <= x0:
+        x0, x1 = (x0, x0 + 0.0001) if x0 < 1 else (1 - 0.0001, 1.0)
+    if y1 <= y0:
+        y0, y1 = (y0, y0 + 0.0001) if y0 < 1 else (1 - 0.0001, 1.0)
+    return Box(role=role, x0=x0, y0=y0, x1=x1, y1=y1)
 
 
 def _logo_box(aspect: float, corner: str, margin: float, width: float) -> Box:
@@ -276,12 +282,12 @@ def repair_layout(layout: Layout, rules: LayoutRules | None = None, final_width:
         if rules.product_share_min is not None and target < rules.product_share_min:
             target = rules.product_share_min + 0.01
         if rules.product_share_max is not None and target > rules.product_share_max:
-            target = rules.product_share_max - 0.01
+            target = max(rules.product_share_max - 0.01, 0.0001)  # a maximum of 0% still leaves a product
         scale = (target / b.area) ** 0.5
         cx, cy = (b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2
         top = band + 0.02 if band is not None and rules.headline_band == "top" else margin
         bottom = 1 - band - 0.02 if band is not None and rules.headline_band == "bottom" else 1 - margin
-        h = min(b.h * scale, bottom - top)
+        h = max(min(b.h * scale, bottom - top), 0.01)  # a margin or band that leaves no room still leaves a sliver
         w = min(target / h, 1 - 2 * margin)  # short of height (wide banners): grow sideways instead
         cy = min(max(cy, top + h / 2), bottom - h / 2)
         put(i, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
@@ -356,7 +362,7 @@ def draw_box_map(layout: Layout, width: int, height: int, line: int | None = Non
     for b in layout.boxes:
         if b.role == "free":
             continue
-        rect = (b.x0 * width, b.y0 * height, b.x1 * width - 1, b.y1 * height - 1)
+        rect = _pixels(b, width, height)
         if b.role == "product":
             radius = round(min(rect[2] - rect[0], rect[3] - rect[1]) * 0.18)
             draw.rounded_rectangle(rect, radius=radius, outline="white", width=stroke)
@@ -374,8 +380,14 @@ def draw_segmentation(layout: Layout, width: int, height: int) -> Image.Image:
     draw = ImageDraw.Draw(image)
     order = {"free": 0, "product": 1, "cta": 2, "headline": 3, "logo": 4}
     for b in sorted(layout.boxes, key=lambda b: order[b.role]):
-        draw.rectangle((b.x0 * width, b.y0 * height, b.x1 * width - 1, b.y1 * height - 1), fill=ROLE_COLOURS[b.role])
+        draw.rectangle(_pixels(b, width, height), fill=ROLE_COLOURS[b.role])
     return image
+
+
+def _pixels(b: Box, width: int, height: int) -> tuple[float, float, float, float]:
+    """A box in pixels, inclusive; a box under a pixel wide is still one pixel (PIL refuses x1 < x0)."""
+    x0, y0 = b.x0 * width, b.y0 * height
+    return (x0, y0, max(x0, b.x1 * width - 1), max(y0, b.y1 * height - 1))
 
 
 def _check_size(width: int, height: int) -> None:

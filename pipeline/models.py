@@ -267,6 +267,7 @@ class ChannelSpec(_Model):
 
 
 CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z?LW#]+$")
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class Brief(_Model):
@@ -292,6 +293,15 @@ class Brief(_Model):
     def _listify(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("campaign", "brand")
+    @classmethod
+    def _plain_name(cls, value: str) -> str:
+        # Names become draft ids, folder names and database keys: a NUL byte (which PostgreSQL
+        # cannot store) or a line break is refused, never silently dropped.
+        if CONTROL_CHARS.search(value):
+            raise ValueError("contains a control character (a NUL byte, tab or line break); use one line of text")
         return value
 
     @field_validator("schedule")

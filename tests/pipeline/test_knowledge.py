@@ -9,8 +9,15 @@ from pipeline.errors import UserError
 from pipeline.knowledge import KnowledgeBase, brand_slug, collection_name
 from pipeline.settings import Settings
 from tests.conftest import SAMPLE_GUIDELINES
+from tests.servers import KNOWLEDGE_BACKENDS, knowledge_settings
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(params=KNOWLEDGE_BACKENDS)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Every knowledge-base test runs on the embedded store and on a Chroma server (.ci/run starts one)."""
+    return knowledge_settings(request.param, tmp_path / "ws")
 
 
 def _guidelines(tmp_path: Path) -> Path:

@@ -6,8 +6,16 @@ import pytest
 
 from pipeline.knowledge import KnowledgeBase
 from pipeline.retrieval import BM25Index, Retriever, tokenize
+from pipeline.settings import Settings
+from tests.servers import KNOWLEDGE_BACKENDS, knowledge_settings
 
 QUESTIONS = Path(__file__).resolve().parents[2] / "bench" / "data" / "tidewell_questions.yaml"
+
+
+@pytest.fixture(params=KNOWLEDGE_BACKENDS)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Tests that ingest their own guidelines run on the embedded store and on a Chroma server."""
+    return knowledge_settings(request.param, tmp_path / "ws")
 
 
 @pytest.mark.unit

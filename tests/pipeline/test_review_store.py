@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,15 @@ import pytest
 from pipeline.errors import UserError
 from pipeline.models import Check, Decision, Draft, DraftPlan, EvalReport, Layout
 from pipeline.review_store import DecisionConflict, ReviewStore
+from tests.servers import REVIEW_BACKENDS, review_store_url
 
 pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(params=REVIEW_BACKENDS)
+def review_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The store's URL on SQLite, and on PostgreSQL (the server .ci/run starts)."""
+    yield from review_store_url(request.param, tmp_path)
 
 
 def draft(i: int, campaign: str = "spring") -> Draft:
@@ -33,8 +41,8 @@ def verdict(draft_id: str, verdict: str) -> EvalReport:
     return EvalReport(draft_id=draft_id, checks=[check], verdict=verdict, reasons=["because"])  # type: ignore[arg-type]
 
 
-def test_adding_twice_keeps_one_row_and_the_gate_sets_the_first_state(tmp_path: Path) -> None:
-    store = ReviewStore(f"sqlite:///{tmp_path / 'review.db'}")
+def test_adding_twice_keeps_one_row_and_the_gate_sets_the_first_state(review_url: str) -> None:
+    store = ReviewStore(review_url)
     assert store.add_draft(draft(1), verdict("spring-instagram_post-1", "review")) == "in_review"
     assert store.add_draft(draft(2), verdict("spring-instagram_post-2", "reject")) == "rejected_by_gate"
     assert store.add_draft(draft(1), verdict("spring-instagram_post-1", "reject")) == "in_review"  # kept as it was
@@ -45,8 +53,8 @@ def test_adding_twice_keeps_one_row_and_the_gate_sets_the_first_state(tmp_path: 
         store.list_drafts(status="done")
 
 
-def test_a_second_decision_is_a_conflict_naming_the_first(tmp_path: Path) -> None:
-    store = ReviewStore(f"sqlite:///{tmp_path / 'review.db'}")
+def test_a_second_decision_is_a_conflict_naming_the_first(review_url: str) -> None:
+    store = ReviewStore(review_url)
     store.add_draft(draft(1), verdict("spring-instagram_post-1", "review"))
     seen = store.get("spring-instagram_post-1").version
     done = store.decide(Decision(draft_id="spring-instagram_post-1", action="approve", reviewer="maya"), seen)
@@ -59,11 +67,11 @@ def test_a_second_decision_is_a_conflict_naming_the_first(tmp_path: Path) -> Non
     assert [(h["reviewer"], h["from_status"], h["to_status"]) for h in history] == [("maya", "in_review", "approved")]
 
 
-def test_runs_are_recorded_and_a_killed_run_is_marked_crashed(tmp_path: Path) -> None:
+def test_runs_are_recorded_and_a_killed_run_is_marked_crashed(review_url: str) -> None:
     import subprocess
     import sys
 
-    store = ReviewStore(f"sqlite:///{tmp_path / 'review.db'}")
+    store = ReviewStore(review_url)
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     store.start_run("run-a", "spring", "brief.yaml", "schedule", planned=4)
     # A run whose process is gone (kill -9 leaves its row "running"):
@@ -82,8 +90,8 @@ def test_runs_are_recorded_and_a_killed_run_is_marked_crashed(tmp_path: Path) ->
     assert store.referenced_files("spring") == {"/x/1.png"}
 
 
-def test_lineage_follows_re_plans_from_the_root(tmp_path: Path) -> None:
-    store = ReviewStore(f"sqlite:///{tmp_path / 'review.db'}")
+def test_lineage_follows_re_plans_from_the_root(review_url: str) -> None:
+    store = ReviewStore(review_url)
     root = draft(1)
     first = root.model_copy(
         update={"plan": root.plan.model_copy(update={"id": f"{root.plan.id}-r1", "parent_id": root.plan.id})}
