@@ -65,15 +65,37 @@ def task_runner_for(settings: Settings) -> Any:
         except ImportError as exc:
             raise UserError("ONBRAND_TASK_RUNNER=dask needs prefect-dask: pip install prefect-dask") from exc
         if address:
-            return DaskTaskRunner(address=address)
+            return DaskTaskRunner(address=address)  # its workers need PREFECT_API_URL like every process
         return DaskTaskRunner(
-            cluster_kwargs={"n_workers": settings.render_workers, "threads_per_worker": 1, "processes": True}
+            cluster_kwargs={
+                "n_workers": settings.render_workers,
+                "threads_per_worker": 1,
+                "processes": True,
+                "dashboard_address": None,
+                "env": _api_env(),
+            }
         )
     try:
         from prefect_ray import RayTaskRunner
     except ImportError as exc:
         raise UserError("ONBRAND_TASK_RUNNER=ray needs prefect-ray: pip install 'onbrand[ray]'") from exc
     return RayTaskRunner(address=address) if address else RayTaskRunner()
+
+
+def _api_env() -> dict[str, str]:
+    """PREFECT_API_URL for local worker processes. Without a server configured, Prefect's temporary
+    server is started now (the flow reuses it), so that workers report their task runs to it instead
+    of each starting a temporary server of its own."""
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    if not url:
+        from prefect.server.api.server import SubprocessASGIServer
+
+        server = SubprocessASGIServer()
+        server.start()
+        url = server.api_url
+    return {"PREFECT_API_URL": str(url)}
 
 
 def campaign_flow_for(settings: Settings) -> Any:

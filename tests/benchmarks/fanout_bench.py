@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     from distributed import LocalCluster
 
     from agents.campaign import plan_brief
-    from flows.campaign import campaign_flow_for, run_here
+    from flows.campaign import _api_env, campaign_flow_for, run_here
     from pipeline.drafting import evaluate_drafts, render_drafts
     from pipeline.review_store import ReviewStore
     from pipeline.settings import DATA_DIR, load_settings
@@ -61,7 +61,9 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     timed_run("warm-local")
     rates["in_process"] = 60 * count / timed_run("local")
     for workers in (1,) if args.tiny else (1, 2):
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, env=_api_env()
+        ) as cluster:
             os.environ.update(ONBRAND_TASK_RUNNER="dask", ONBRAND_TASK_RUNNER_ADDRESS=cluster.scheduler_address)
             timed_run(f"warm-dask{workers}")
             rates[f"dask_{workers}_workers"] = 60 * count / timed_run(f"dask{workers}")
