@@ -79,7 +79,13 @@ def task_runner_for(settings: Settings) -> Any:
         from prefect_ray import RayTaskRunner
     except ImportError as exc:
         raise UserError("ONBRAND_TASK_RUNNER=ray needs prefect-ray: pip install 'onbrand[ray]'") from exc
-    return RayTaskRunner(address=address) if address else RayTaskRunner()
+    if address:  # its workers need PREFECT_API_URL like every process; pass ours when there is one
+        from prefect.settings import PREFECT_API_URL
+
+        url = PREFECT_API_URL.value()
+        init = {"runtime_env": {"env_vars": {"PREFECT_API_URL": str(url)}}} if url else {}
+        return RayTaskRunner(address=address, init_kwargs=init)
+    return RayTaskRunner(init_kwargs={"runtime_env": {"env_vars": _api_env()}})
 
 
 def _api_env() -> dict[str, str]:
