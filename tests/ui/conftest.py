@@ -27,7 +27,7 @@ def ui_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from pipeline.review_store import ReviewStore
 
     home = tmp_path_factory.mktemp("ui-template")
-    settings = Settings(home=home)
+    settings = Settings(home=home, database_url=None)  # the workspace's own review.db, whatever the environment
     kb = KnowledgeBase(settings)
     report = kb.ingest([DATA_DIR / "brands" / "tidewell" / "guidelines"], brand="Tidewell")
     assert not report.errors, report.errors
