@@ -2,7 +2,7 @@
 1 and 2 worker processes (the bundled draft model), and a projection for N GPU workers.
 
     python tests/benchmarks/fanout_bench.py --out bench/results/fanout.json
-    python tests/benchmarks/fanout_bench.py --tiny      # 2 drafts, 1 worker: a quick check that it runs
+    python tests/benchmarks/fanout_bench.py --tiny      # 2 drafts, 1 worker: CI runs this so it cannot rot
 
 Each Dask cluster is started once and warmed by a first run (its workers load the model), then a
 second run into a fresh review store is timed: the steady state of a cluster that stays up. The
