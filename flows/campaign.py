@@ -167,6 +167,19 @@ def store_task(
     return [store.add_draft(d, r, run_id) for d, r in zip(drafts, reports, strict=True)]
 
 
+def _row(r: Any) -> dict[str, Any]:
+    """A stored draft as a flow's result lists it."""
+    return {
+        "id": r.id,
+        "channel": r.channel,
+        "image": r.image,
+        "verdict": r.verdict,
+        "status": r.status,
+        "parent_id": r.parent_id,
+        "reasons": r.reasons,
+    }
+
+
 def _summary_markdown(campaign: str, rows: list[dict[str, Any]]) -> str:
     lines = [f"# {campaign}", "", "| draft | channel | verdict | status | reasons |", "|---|---|---|---|---|"]
     for r in rows:
@@ -212,18 +225,7 @@ def campaign_flow(
         if record.parent_id in ids and record.id not in ids:
             ids.append(record.id)
     records = {r.id: r for r in store.list_drafts(ids=ids)}
-    rows = [
-        {
-            "id": r.id,
-            "channel": r.channel,
-            "image": r.image,
-            "verdict": r.verdict,
-            "status": r.status,
-            "parent_id": r.parent_id,
-            "reasons": r.reasons,
-        }
-        for r in (records[i] for i in ids if i in records)
-    ]
+    rows = [_row(r) for r in (records[i] for i in ids if i in records)]
     create_markdown_artifact(
         key=f"campaign-{''.join(c if c.isalnum() else '-' for c in plan.campaign.lower())[:60]}",
         markdown=_summary_markdown(plan.campaign, rows),
@@ -444,19 +446,7 @@ def start_campaign(
     store = ReviewStore.from_settings(settings)
     known = {r.id: r for r in store.runs(limit=200)}
     campaign = known[str(run.id)].campaign if str(run.id) in known else Path(brief).stem
-    rows = [
-        {
-            "id": r.id,
-            "channel": r.channel,
-            "image": r.image,
-            "verdict": r.verdict,
-            "status": r.status,
-            "parent_id": r.parent_id,
-            "reasons": r.reasons,
-        }
-        for r in store.list_drafts(campaign=campaign)
-        if (not channels or r.channel in channels)
-    ]
+    rows = [_row(r) for r in store.list_drafts(campaign=campaign) if (not channels or r.channel in channels)]
     return {"campaign": campaign, "run_id": str(run.id), "drafts": rows, "warnings": [], "via": name, "status": state}
 
 
