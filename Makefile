@@ -28,7 +28,7 @@ $(BIN)/python:
 
 # Plain pip on purpose: it picks up the torch build that lies on these machines' disks.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m pip install --quiet --no-deps 'invisible-watermark==0.2.0'  # see pyproject.toml
 	@touch $(STAMP)
 
@@ -44,6 +44,7 @@ test: install
 lint: install
 	$(BIN)/ruff check pipeline agents flows ui tests bench docs/tools
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: install
 	$(BIN)/python bench/run.py

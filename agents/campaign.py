@@ -4,7 +4,8 @@
     >>> [d.id for d in plan.drafts][:2]
     ['spring-citrus-launch-instagram_post-1', 'spring-citrus-launch-instagram_post-2']
 
-This is what ``onbrand plan``, the chat agent's plan_brief tool and the campaign flow call.
+This is what ``onbrand plan``, the chat agent's plan_brief tool and the campaign flow call; the
+brief and the brand's profile come prepared (:mod:`pipeline.campaign.request`), read once.
 """
 
 from __future__ import annotations
@@ -13,13 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agents.planner import Planner, PlanRequest, TemplatePlanner, plan_campaign
-from pipeline.errors import UserError
 
 if TYPE_CHECKING:
-    from pipeline.models import BrandProfile, Brief, CampaignPlan, SearchHit
+    from pipeline.models import Brief, CampaignPlan, PreparedCampaign, SearchHit
     from pipeline.settings import Settings
 
-MAX_DRAFTS_PER_CHANNEL = 16  # the brief's own limit; bigger asks are capped with a warning
 # What a planner needs to know from the guidelines, beyond the structured profile.
 PASSAGE_QUERIES = (
     "photography and imagery: what to show and what never to show",
@@ -39,8 +38,8 @@ def make_planner(settings: Settings) -> Planner:
 
 def retrieve_passages(brief: Brief, settings: Settings) -> list[SearchHit]:
     """Guideline passages about imagery, light and layout, and about this brief's product and mood."""
-    from pipeline.knowledge import KnowledgeBase
-    from pipeline.retrieval import Retriever
+    from pipeline.knowledge.retrieval import Retriever
+    from pipeline.knowledge.store import KnowledgeBase
 
     kb = KnowledgeBase(settings)
     if not kb.has_brand(brief.brand):
@@ -54,71 +53,43 @@ def retrieve_passages(brief: Brief, settings: Settings) -> list[SearchHit]:
     return list(seen.values())
 
 
-def check_request(
-    brief: Brief, settings: Settings, count: int | None = None, channels: list[str] | None = None
-) -> tuple[BrandProfile, int | None, list[str]]:
-    """The cheap checks of a plan request, as clear user errors: the brand has a profile, the
-    channels are the brief's, the count is positive. Returns the profile, the count (capped at 16)
-    and a warning when it was capped. Callers that start a flow run this first."""
-    from pipeline.brand_store import ProfileStore
+def build_request(prepared: PreparedCampaign, settings: Settings) -> PlanRequest:
+    """The planner's input: the brief, the brand's merged profile, passages, channels and the
+    configured model's render size."""
+    from pipeline.campaign.channels import load_channels
+    from pipeline.render.loading import folder_controlnet, model_defaults
 
-    warnings: list[str] = []
-    if channels:
-        unknown = [c for c in channels if c not in brief.channels]
-        if unknown:
-            raise UserError(
-                f"channel '{unknown[0]}' is not in brief '{brief.campaign}'; its channels: {', '.join(brief.channels)}"
-            )
-    if count is not None:
-        if count < 1:
-            raise UserError(f"draft count {count} is not positive; ask for 1 to {MAX_DRAFTS_PER_CHANNEL}")
-        if count > MAX_DRAFTS_PER_CHANNEL:
-            warnings.append(f"asked for {count} drafts per channel; capped at {MAX_DRAFTS_PER_CHANNEL}")
-            count = MAX_DRAFTS_PER_CHANNEL
-    return ProfileStore(settings).profile(brief.brand), count, warnings
-
-
-def build_request(
-    brief: Brief,
-    settings: Settings,
-    count: int | None = None,
-    channels: list[str] | None = None,
-) -> tuple[PlanRequest, list[str]]:
-    """The planner's input for ``brief``: the brand's merged profile, passages, channels and the
-    configured model's render size. ``count`` overrides drafts per channel (capped at 16, with a
-    warning); ``channels`` keeps only those of the brief's channels."""
-    from pipeline.briefs import load_channels
-    from pipeline.render import folder_controlnet, model_defaults
-
-    profile, count, warnings = check_request(brief, settings, count, channels)
+    brief = prepared.brief
     known = load_channels()
     defaults = model_defaults(settings.diffusion_model)
-    request = PlanRequest(
+    return PlanRequest(
         brief=brief,
-        profile=profile,
+        profile=prepared.profile,
         passages=retrieve_passages(brief, settings),
         channels={name: known[name] for name in brief.channels},
         resolution=defaults.resolution,
         size_multiple=defaults.size_multiple,
         control_type="boxes",
         control_scale=defaults.control_scale if folder_controlnet(settings.diffusion_model) else 1.0,
-        drafts_per_channel=count,
-        only_channels=channels or None,
+        drafts_per_channel=prepared.count,
+        only_channels=prepared.channels,
     )
-    return request, warnings
+
+
+def plan_prepared(prepared: PreparedCampaign, settings: Settings, planner: Planner | None = None) -> CampaignPlan:
+    """Plan a prepared campaign with the configured planner (the campaign flow calls this)."""
+    plan = plan_campaign(build_request(prepared, settings), planner or make_planner(settings))
+    return plan.model_copy(update={"warnings": prepared.warnings + plan.warnings})
 
 
 def plan_brief(
-    path: Path | Brief,
+    path: Path,
     settings: Settings,
     count: int | None = None,
     channels: list[str] | None = None,
     planner: Planner | None = None,
 ) -> CampaignPlan:
-    """Load (or take) a brief and plan it with the configured planner."""
-    from pipeline.briefs import load_brief
+    """Load a brief file and plan it with the configured planner (``onbrand plan``)."""
+    from pipeline.campaign.request import prepare_brief
 
-    brief = load_brief(path) if isinstance(path, Path) else path
-    request, warnings = build_request(brief, settings, count, channels)
-    plan = plan_campaign(request, planner or make_planner(settings))
-    return plan.model_copy(update={"warnings": warnings + plan.warnings})
+    return plan_prepared(prepare_brief(path, settings, count, channels), settings, planner)

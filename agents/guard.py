@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 
 from pipeline.errors import UserError
+from pipeline.gate.prompt import check_prompt
 from pipeline.models import BrandProfile, GateReason
-from pipeline.prompt_gate import check_prompt
 
 # Brand words can be cut out of an ask and the rest kept; anything else blocked drops the ask.
 REMOVABLE = {"brand:banned_term", "brand:competitor", "brand:claim"}

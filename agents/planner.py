@@ -24,11 +24,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from agents.guard import PlanRefused, clean_fragment, gate_prompt, looks_like_instruction, tidy
+from pipeline.campaign.layouts import TEMPLATES, make_layout, repair_layout, validate_layout
 from pipeline.colour import basic_colour_name
-from pipeline.layouts import TEMPLATES, make_layout, repair_layout, validate_layout
 from pipeline.models import BrandProfile, BrandRule, Brief, CampaignPlan, ChannelSpec, DraftPlan, Layout, SearchHit
-from pipeline.prompt_gate import singular
 from pipeline.settings import DATA_DIR
+from pipeline.words import singular
 
 ALWAYS_NEGATIVE = "text, letters, watermark, logo"  # text and logo are set at export, never painted
 BASE_NEGATIVE = "blurry, low quality, distorted"

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agents.guard import gate_prompt, tidy
 from agents.planner import COMPOSITIONS, layout_for, palette_words, stable_seed, templates_for
-from pipeline.briefs import load_channels
+from pipeline.campaign.channels import load_channels
 from pipeline.models import BrandProfile, ChannelSpec, DraftPlan, EvalReport
 
 MAX_CONTROL_SCALE = 1.6

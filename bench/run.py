@@ -44,8 +44,8 @@ def _env(home: Path) -> dict[str, str]:
 
 
 def bench_latency(work: Path) -> dict[str, Any]:
-    from pipeline.knowledge import KnowledgeBase
-    from pipeline.retrieval import Retriever
+    from pipeline.knowledge.retrieval import Retriever
+    from pipeline.knowledge.store import KnowledgeBase
 
     corpus = write_corpus(work / "corpus", chunks=2000)
     settings = Settings(home=work / "ws")
@@ -128,8 +128,8 @@ QUALITY_SETS = [  # (brand, guideline folder, question file)
 
 def bench_quality(work: Path) -> dict[str, Any]:
     """hit@1 / hit@3 per brand and over all questions, onbrand vs the LangChain baseline."""
-    from pipeline.knowledge import KnowledgeBase
-    from pipeline.retrieval import Retriever
+    from pipeline.knowledge.retrieval import Retriever
+    from pipeline.knowledge.store import KnowledgeBase
 
     kb = KnowledgeBase(Settings(home=work / "quality-ws"))
     retriever = Retriever(kb)
@@ -202,7 +202,7 @@ def _langchain_baseline(work: Path, folder: Path, questions: list[str]) -> list[
     from langchain_huggingface import HuggingFaceEmbeddings
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from pipeline.embeddings import resolve_model_path
+    from pipeline.knowledge.embeddings import resolve_model_path
     from pipeline.settings import BUNDLED_EMBEDDER
 
     docs = [

@@ -1,20 +1,22 @@
-"""The campaign flow: brief -> plan -> render -> gate -> re-plan rejected drafts -> review store.
+"""The campaign flow: request -> plan -> render -> gate -> re-plan rejected drafts -> review store.
 
-    >>> result = campaign_flow(brief="data/briefs/spring-citrus-launch.yaml")   # doctest: +SKIP
-    >>> result["drafts"][0]["status"]
+    >>> run = campaign_flow(CampaignRequest(brief="spring-citrus-launch", count=2))   # doctest: +SKIP
+    >>> run.drafts[0].status
     'in_review'
 
-Tasks are thin wrappers over the stages (``agents.campaign``, ``pipeline.drafting``,
-``agents.replan``, ``pipeline.review_store``). A run is idempotent: a draft whose id is already in
-the review store is not rendered again, so a run killed halfway is resumed by running it again.
-With no ``PREFECT_API_URL`` the flow runs against Prefect's temporary local server.
+Start campaigns through :func:`flows.launch.launch_campaign` (it checks the request once and picks
+a deployment or this process). Tasks are thin wrappers over the stages (``agents.campaign``,
+``pipeline.render``, ``pipeline.gate``, ``agents.replan``, ``pipeline.review``). A run is
+idempotent: a draft whose id is already in the review store is not rendered again, so a run killed
+halfway is resumed by running it again. With no ``PREFECT_API_URL`` the flow runs against
+Prefect's temporary local server.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
@@ -22,13 +24,23 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
 
-from pipeline.drafting import FailedDraft
-from pipeline.models import BrandProfile, CampaignPlan, Draft, DraftPlan, EvalReport
+from flows.runners import task_runner_for
+from pipeline.models import (
+    BrandProfile,
+    CampaignPlan,
+    CampaignRequest,
+    CampaignRun,
+    Draft,
+    DraftPlan,
+    EvalReport,
+    PreparedCampaign,
+    RevisedDraft,
+    StoredDraft,
+)
+from pipeline.render.drafts import FailedDraft
+from pipeline.review.store import ReviewStore
 from pipeline.settings import Settings
-
-if TYPE_CHECKING:
-    from prefect.client.schemas.objects import FlowRun
-
+from pipeline.slugs import artifact_key
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -52,79 +64,29 @@ def run_here(flow_fn: Callable[..., R], **parameters: Any) -> R:
         return flow_fn(**parameters)
 
 
-def task_runner_for(settings: Settings) -> Any:
-    """The Prefect task runner the settings ask for (None: Prefect's default, in this process)."""
-    from pipeline.errors import UserError
-
-    if settings.task_runner == "default":
-        return None
-    address = settings.task_runner_address
-    if settings.task_runner == "dask":
-        try:
-            from prefect_dask import DaskTaskRunner
-        except ImportError as exc:
-            raise UserError("ONBRAND_TASK_RUNNER=dask needs prefect-dask: pip install prefect-dask") from exc
-        if address:
-            return DaskTaskRunner(address=address)  # its workers need PREFECT_API_URL like every process
-        return DaskTaskRunner(
-            cluster_kwargs={
-                "n_workers": settings.render_workers,
-                "threads_per_worker": 1,
-                "processes": True,
-                "dashboard_address": None,
-                "env": _api_env(),
-            }
-        )
-    try:
-        from prefect_ray import RayTaskRunner
-    except ImportError as exc:
-        raise UserError("ONBRAND_TASK_RUNNER=ray needs prefect-ray: pip install 'onbrand[ray]'") from exc
-    if address:  # its workers need PREFECT_API_URL like every process; pass ours when there is one
-        from prefect.settings import PREFECT_API_URL
-
-        url = PREFECT_API_URL.value()
-        init = {"runtime_env": {"env_vars": {"PREFECT_API_URL": str(url)}}} if url else {}
-        return RayTaskRunner(address=address, init_kwargs=init)
-    return RayTaskRunner(init_kwargs={"runtime_env": {"env_vars": _api_env()}})
-
-
-def _api_env() -> dict[str, str]:
-    """PREFECT_API_URL for local worker processes. Without a server configured, Prefect's temporary
-    server is started now (the flow reuses it), so that workers report their task runs to it instead
-    of each starting a temporary server of its own."""
-    from prefect.settings import PREFECT_API_URL
-
-    url = PREFECT_API_URL.value()
-    if not url:
-        from prefect.server.api.server import SubprocessASGIServer
-
-        server = SubprocessASGIServer()
-        server.start()
-        url = server.api_url
-    return {"PREFECT_API_URL": str(url)}
-
-
 def campaign_flow_for(settings: Settings) -> Any:
     """The campaign flow on the task runner the settings name."""
     runner = task_runner_for(settings)
     return campaign_flow if runner is None else campaign_flow.with_options(task_runner=runner)
 
 
+def settings_for(request: CampaignRequest) -> Settings:
+    """The run's settings: the worker's environment, with the overrides the caller resolved."""
+    from pipeline.settings import load_settings
+
+    return load_settings(**request.settings_overrides)
+
+
 @task(name="plan", cache_policy=NO_CACHE)
-def plan_task(brief: str, settings: Settings, count: int | None, channels: list[str] | None) -> CampaignPlan:
-    from pathlib import Path
+def plan_task(prepared: PreparedCampaign, settings: Settings) -> CampaignPlan:
+    from agents.campaign import plan_prepared
 
-    from agents.campaign import plan_brief
-    from agents.tools import resolve_brief
-
-    return plan_brief(
-        resolve_brief(brief, settings) if not Path(brief).is_file() else Path(brief), settings, count, channels
-    )
+    return plan_prepared(prepared, settings)
 
 
 @task(name="render", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def render_task(plans: list[DraftPlan], settings: Settings) -> tuple[list[Draft], list[FailedDraft]]:
-    from pipeline.drafting import render_drafts_safely
+    from pipeline.render.drafts import render_drafts_safely
 
     if settings.render_threads:
         import torch
@@ -139,16 +101,18 @@ def render_worker_task(
 ) -> tuple[list[tuple[Draft, bytes]], list[FailedDraft]]:
     """A render batch on a Dask or Ray worker: its pipeline stays warm in the worker process, and
     the images come back as bytes (workers share no disk with the flow)."""
-    from pipeline.drafting import render_portable
+    from pipeline.render.drafts import render_portable
 
     return render_portable(plans, settings, threads)
 
 
 @task(name="evaluate", cache_policy=NO_CACHE)
-def evaluate_task(drafts: list[Draft], profile: BrandProfile, others: dict[str, str] | None = None) -> list[EvalReport]:
-    from pipeline.drafting import evaluate_drafts
+def evaluate_task(
+    drafts: list[Draft], profile: BrandProfile, settings: Settings, others: dict[str, str] | None = None
+) -> list[EvalReport]:
+    from pipeline.gate.drafts import evaluate_drafts
 
-    return evaluate_drafts(drafts, profile, others)
+    return evaluate_drafts(drafts, profile, others, clip_model=settings.clip_model)
 
 
 @task(name="store", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE)
@@ -159,61 +123,40 @@ def store_task(
     settings: Settings,
     run_id: str | None = None,
 ) -> list[str]:
-    from pipeline.review_store import ReviewStore
-
     store = ReviewStore.from_settings(settings)
     for f in failed:
         store.add_failed(f.plan, f.reason, run_id)
     return [store.add_draft(d, r, run_id) for d, r in zip(drafts, reports, strict=True)]
 
 
-def _row(r: Any) -> dict[str, Any]:
-    """A stored draft as a flow's result lists it."""
-    return {
-        "id": r.id,
-        "channel": r.channel,
-        "image": r.image,
-        "verdict": r.verdict,
-        "status": r.status,
-        "parent_id": r.parent_id,
-        "reasons": r.reasons,
-    }
-
-
-def _summary_markdown(campaign: str, rows: list[dict[str, Any]]) -> str:
+def _summary_markdown(campaign: str, drafts: list[StoredDraft]) -> str:
     lines = [f"# {campaign}", "", "| draft | channel | verdict | status | reasons |", "|---|---|---|---|---|"]
-    for r in rows:
-        reasons = "; ".join(r.get("reasons", []))[:200].replace("|", "/")
-        lines.append(f"| {r['id']} | {r['channel']} | {r['verdict']} | {r['status']} | {reasons} |")
+    for d in drafts:
+        reasons = "; ".join(d.reasons)[:200].replace("|", "/")
+        lines.append(f"| {d.id} | {d.channel} | {d.verdict} | {d.status} | {reasons} |")
     return "\n".join(lines)
 
 
 @flow(name="campaign", log_prints=True)
-def campaign_flow(
-    brief: str,
-    count: int | None = None,
-    channels: list[str] | None = None,
-    max_replans: int = 1,
-    settings_overrides: dict[str, Any] | None = None,
-    trigger: str = "manual",
-) -> dict[str, Any]:
-    """Plan a brief, render what is not stored yet, gate it, re-plan gate rejections up to
-    ``max_replans`` times, and store every draft for review. ``settings_overrides`` are settings
-    the caller already resolved (the chat agent's workspace); a deployment takes them from its
-    worker's environment. ``trigger`` says who started the run (manual, schedule, chat, ui)."""
+def campaign_flow(request: CampaignRequest, prepared: PreparedCampaign | None = None) -> CampaignRun:
+    """Plan a campaign, render what is not stored yet, gate it, re-plan gate rejections up to
+    ``request.max_replans`` times, and store every draft for review. ``prepared`` is the request
+    already checked by :func:`flows.launch.launch_campaign` in this process; a deployment run (a
+    schedule, the server) prepares it here. Settings come from the worker's environment with the
+    request's ``settings_overrides``."""
     from uuid import uuid4
 
-    from pipeline.review_store import ReviewStore
-    from pipeline.settings import load_settings
+    from pipeline.campaign.request import prepare_campaign
 
-    settings = load_settings(**(settings_overrides or {}))
+    settings = settings_for(request)
+    prepared = prepared or prepare_campaign(request, settings)
     run_id = str(flow_run.get_id() or uuid4())
-    plan = plan_task(brief, _as_is(settings), count, channels)
+    plan = plan_task(_as_is(prepared), _as_is(settings))
     store = ReviewStore.from_settings(settings)
-    store.start_run(run_id, plan.campaign, brief, trigger, planned=len(plan.drafts))
+    store.start_run(run_id, plan.campaign, prepared.brief_path, request.trigger, planned=len(plan.drafts))
     tally = {"rendered": 0, "failed": 0}
     try:
-        ids = _render_campaign(plan, settings, store, max_replans, run_id, tally)
+        ids = _render_campaign(plan, prepared.profile, settings, store, request.max_replans, run_id, tally)
     except BaseException as exc:
         # The store itself may be what failed (full disk): the first error is the one to report.
         with contextlib.suppress(Exception):
@@ -225,33 +168,30 @@ def campaign_flow(
         if record.parent_id in ids and record.id not in ids:
             ids.append(record.id)
     records = {r.id: r for r in store.list_drafts(ids=ids)}
-    rows = [_row(r) for r in (records[i] for i in ids if i in records)]
+    drafts = [records[i] for i in ids if i in records]
     create_markdown_artifact(
-        key=f"campaign-{''.join(c if c.isalnum() else '-' for c in plan.campaign.lower())[:60]}",
-        markdown=_summary_markdown(plan.campaign, rows),
+        key=f"campaign-{artifact_key(plan.campaign)}",
+        markdown=_summary_markdown(plan.campaign, drafts),
         description=f"drafts of {plan.campaign}",
     )
-    return {
-        "campaign": plan.campaign,
-        "run_id": run_id,
-        "drafts": rows,
-        "warnings": plan.warnings,
-    }
-
-
-BATCH = 8  # drafts per render task: one warm pipeline batch, stored before the next starts
+    return CampaignRun(campaign=plan.campaign, run_id=run_id, drafts=drafts, warnings=plan.warnings, plan=plan)
 
 
 def _render_campaign(
-    plan: CampaignPlan, settings: Settings, store: Any, max_replans: int, run_id: str, tally: dict[str, int]
+    plan: CampaignPlan,
+    profile: BrandProfile,
+    settings: Settings,
+    store: ReviewStore,
+    max_replans: int,
+    run_id: str,
+    tally: dict[str, int],
 ) -> list[str]:
     """Render, gate, store and re-plan what is missing, a batch at a time (a run killed halfway
     loses at most the batch in flight); the ids of every draft of this plan."""
     from agents.replan import replan
-    from pipeline.brand_store import ProfileStore
-    from pipeline.drafting import drafts_dir, sweep_orphans
+    from pipeline.render.drafts import drafts_dir
+    from pipeline.review.sweep import sweep_orphans
 
-    profile = ProfileStore(settings).profile(plan.brand)
     todo = [p for p in plan.drafts if store.needs_render(p.id)]
     print(f"{plan.campaign}: {len(plan.drafts)} planned, {len(todo)} to render")
     ids = [p.id for p in plan.drafts]
@@ -264,7 +204,7 @@ def _render_campaign(
             for drafts, failed in _render_batches(todo, settings):
                 for f in failed:
                     print(f"render failed for {f.plan.id}: {f.reason}")
-                reports = evaluate_task(_as_is(drafts), _as_is(profile), _as_is(seen))
+                reports = evaluate_task(_as_is(drafts), _as_is(profile), _as_is(settings), _as_is(seen))
                 store_task(_as_is(drafts), _as_is(reports), _as_is(failed), _as_is(settings), run_id)
                 for draft, report in zip(drafts, reports, strict=True):
                     duplicate = report.check("duplicate")
@@ -296,12 +236,13 @@ def _render_campaign(
 
 
 def _render_batches(todo: list[DraftPlan], settings: Settings) -> Iterator[tuple[list[Draft], list[FailedDraft]]]:
-    """Render ``todo`` in batches of ``BATCH``, in order. On the default runner one batch at a time
-    in this process; on Dask or Ray every batch is submitted at once and each worker renders on its
-    own warm pipeline. The batches are the same either way, so the images are too."""
-    from pipeline.drafting import land_drafts
+    """Render ``todo`` in batches of ``settings.render_batch``, in order. On the default runner one
+    batch at a time in this process; on Dask or Ray every batch is submitted at once and each worker
+    renders on its own warm pipeline. The batches are the same either way, so the images are too."""
+    from pipeline.render.drafts import land_drafts
 
-    batches = [todo[i : i + BATCH] for i in range(0, len(todo), BATCH)]
+    size = settings.render_batch
+    batches = [todo[i : i + size] for i in range(0, len(todo), size)]
     if settings.task_runner == "default":
         for batch in batches:
             yield render_task(_as_is(batch), _as_is(settings))
@@ -321,7 +262,8 @@ class _Progress:
 
     def __init__(self, campaign: str, total: int) -> None:
         self.campaign, self.total, self.done = campaign, total, 0
-        self.bar: Any = None
+        self.update: Any = None
+        self.bars: Any = None
         self.artifact: Any = None
 
     def __enter__(self) -> _Progress:
@@ -329,56 +271,43 @@ class _Progress:
 
         from prefect.artifacts import create_progress_artifact
 
+        from pipeline.progress import Bars
+
         if self.total:
             with contextlib.suppress(Exception):  # the UI's bar is a nicety; a run never fails for it
                 self.artifact = create_progress_artifact(0.0, description=f"rendering {self.campaign}")
-        if self.total and sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self.bar = Progress(
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
-            self.bar.start()
-            self.task = self.bar.add_task(f"rendering {self.campaign}", total=self.total)
+        self.bars = Bars(enabled=bool(self.total) and sys.stderr.isatty())
+        self.update = self.bars.__enter__()
+        self.update(f"rendering {self.campaign}", 0, self.total)
         return self
 
     def grow(self, more: int) -> None:
         self.total += more
-        if self.bar is not None:
-            self.bar.update(self.task, total=self.total)
+        self.update(f"rendering {self.campaign}", self.done, self.total)
 
     def advance(self, n: int) -> None:
         from prefect.artifacts import update_progress_artifact
 
         self.done += n
-        if self.bar is not None:
-            self.bar.update(self.task, completed=self.done)
+        self.update(f"rendering {self.campaign}", self.done, self.total)
         if self.artifact is not None:
             with contextlib.suppress(Exception):
                 update_progress_artifact(self.artifact, 100.0 * self.done / max(self.total, 1))
 
     def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
+        self.bars.__exit__(*exc)
 
 
 @flow(name="revise-draft", log_prints=True)
 def revise_flow(
     draft_id: str, note: str, settings_overrides: dict[str, Any] | None = None, trigger: str = "review"
-) -> dict[str, Any]:
+) -> RevisedDraft:
     """A reviewer asked for changes: re-plan the draft with their note, render, gate and store it
     (recorded as a run of the draft's campaign)."""
     from uuid import uuid4
 
     from agents.replan import replan
-    from pipeline.brand_store import ProfileStore
-    from pipeline.review_store import ReviewStore
+    from pipeline.brand.store import ProfileStore
     from pipeline.settings import load_settings
 
     settings = load_settings(**(settings_overrides or {}))
@@ -392,7 +321,9 @@ def revise_flow(
     store.start_run(run_id, plan.campaign, f"changes to {draft_id}: {note}"[:500], trigger, planned=1)
     try:
         drafts, failed = render_task(_as_is([revised]), _as_is(settings))
-        reports = evaluate_task(_as_is(drafts), _as_is(profile), _as_is(store.fingerprints(plan.campaign)))
+        reports = evaluate_task(
+            _as_is(drafts), _as_is(profile), _as_is(settings), _as_is(store.fingerprints(plan.campaign))
+        )
         store_task(_as_is(drafts), _as_is(reports), _as_is(failed), _as_is(settings), run_id)
     except BaseException as exc:
         with contextlib.suppress(Exception):
@@ -400,68 +331,11 @@ def revise_flow(
         raise
     store.finish_run(run_id, "completed", len(drafts), len(failed))
     record = store.get(revised.id)
-    return {
-        "id": record.id,
-        "parent_id": draft_id,
-        "image": record.image,
-        "verdict": record.verdict,
-        "status": record.status,
-        "run_id": run_id,
-    }
-
-
-def start_campaign(
-    brief: str,
-    settings: Settings,
-    count: int | None = None,
-    channels: list[str] | None = None,
-    trigger: str = "chat",
-) -> dict[str, Any]:
-    """Run a campaign the way the deployment would: as a run of the brief's deployment when a
-    Prefect server is configured (``PREFECT_API_URL``) and serves it (``onbrand serve``), else
-    in-process. A deployment run still queued or running after ``settings.deployment_wait_s`` is
-    reported as such (``status``), with the drafts stored so far."""
-    from pathlib import Path
-
-    overrides = settings.model_dump(mode="json", exclude={"llm_api_key"}, exclude_defaults=True)
-    parameters: dict[str, Any] = {
-        "brief": brief,
-        "count": count,
-        "channels": channels,
-        "settings_overrides": overrides,
-        "trigger": trigger,
-    }
-    name = f"campaign/{Path(brief).stem}"
-    if not _served(name):
-        return {**run_here(campaign_flow_for(settings), **parameters), "via": "in-process", "status": "completed"}
-    from prefect.deployments import run_deployment
-
-    from pipeline.review_store import ReviewStore
-
-    run = cast(
-        "FlowRun",
-        run_deployment(name=name, parameters=parameters, timeout=settings.deployment_wait_s, as_subflow=False),
+    return RevisedDraft(
+        id=record.id,
+        parent_id=draft_id,
+        image=record.image,
+        verdict=record.verdict,
+        status=record.status,
+        run_id=run_id,
     )
-    state = run.state.type.value.lower() if run.state is not None else "scheduled"
-    store = ReviewStore.from_settings(settings)
-    known = {r.id: r for r in store.runs(limit=200)}
-    campaign = known[str(run.id)].campaign if str(run.id) in known else Path(brief).stem
-    rows = [_row(r) for r in store.list_drafts(campaign=campaign) if (not channels or r.channel in channels)]
-    return {"campaign": campaign, "run_id": str(run.id), "drafts": rows, "warnings": [], "via": name, "status": state}
-
-
-def _served(deployment: str) -> bool:
-    """True when a Prefect server is configured and has ``deployment`` (flow/name)."""
-    from prefect.settings import PREFECT_API_URL
-
-    if not PREFECT_API_URL.value():
-        return False
-    from prefect.client.orchestration import get_client
-    from prefect.exceptions import ObjectNotFound
-
-    try:
-        with get_client(sync_client=True) as client:
-            client.read_deployment_by_name(deployment)
-    except ObjectNotFound:
-        return False
-    return True

@@ -28,7 +28,7 @@ class Scheduled(BaseModel):
 def scheduled_briefs(briefs: dict[str, Path], on_demand: bool = False) -> tuple[list[Scheduled], list[str]]:
     """The briefs that ask to be scheduled (with ``on_demand``, every valid brief), and a warning per
     brief that cannot be (invalid files)."""
-    from pipeline.briefs import load_brief
+    from pipeline.campaign.briefs import load_brief
     from pipeline.errors import UserError
 
     found, warnings = [], []
@@ -52,7 +52,7 @@ def deployments(scheduled: list[Scheduled]) -> list[Any]:
         flow.to_deployment(
             name=s.name,
             cron=s.cron,
-            parameters={"brief": s.brief, "trigger": "schedule" if s.cron else "deployment"},
+            parameters={"request": {"brief": s.brief, "trigger": "schedule" if s.cron else "deployment"}},
             description=f"campaign {s.name} on '{s.cron}' (UTC)" if s.cron else f"campaign {s.name}, on demand",
             tags=["onbrand", "campaign"],
         )

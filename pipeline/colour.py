@@ -1,7 +1,10 @@
-"""Colour science the gate and the evals share: sRGB -> CIELAB, CIEDE2000, dominant colours.
+"""Colour science and contrast, in one place: sRGB <-> CIELAB and CIEDE2000 (scikit-image), dominant
+colours, WCAG contrast, and the twelve plain colour words prompts use.
 
 >>> round(float(delta_e_2000(to_lab([255, 0, 0]), to_lab([250, 5, 5]))), 1)
 1.6
+>>> round(contrast_ratio(hex_to_rgb("#12304A"), (255, 255, 255)), 1)
+13.1
 """
 
 from __future__ import annotations
@@ -10,17 +13,42 @@ from typing import Any
 
 import numpy as np
 
-_M = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
-_WHITE = np.array([0.95047, 1.0, 1.08883])
+# The plain colour words diffusion prompts understand (and the bundled draft model was trained on),
+# with the sRGB value each stands for. Brand colours are named by the nearest of these in prompts.
+BASIC_COLOURS: dict[str, tuple[int, int, int]] = {
+    "red": (204, 38, 38),
+    "orange": (240, 128, 24),
+    "yellow": (246, 212, 36),
+    "green": (46, 150, 58),
+    "teal": (18, 140, 140),
+    "blue": (36, 84, 204),
+    "purple": (122, 56, 172),
+    "pink": (242, 136, 184),
+    "brown": (118, 72, 36),
+    "black": (22, 22, 24),
+    "white": (242, 242, 240),
+    "gray": (128, 128, 128),
+}
 
 
 def to_lab(rgb: Any) -> np.ndarray:
-    """sRGB (0..255, any shape ... x 3) to CIELAB (D65)."""
-    c = np.asarray(rgb, dtype=np.float64) / 255
-    c = np.where(c > 0.04045, ((c + 0.055) / 1.055) ** 2.4, c / 12.92)
-    xyz = c @ _M.T / _WHITE
-    f = np.where(xyz > 216 / 24389, np.cbrt(xyz), (24389 / 27 * xyz + 16) / 116)
-    return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], axis=-1)
+    """sRGB (0..255, any shape ... x 3) to CIELAB (D65, 2° observer)."""
+    from skimage.color import rgb2lab
+
+    return np.asarray(rgb2lab(np.asarray(rgb, dtype=np.float64) / 255.0), dtype=np.float64)
+
+
+def lab_to_rgb(lab: Any) -> np.ndarray:
+    """CIELAB to sRGB 0..255 (clipped to the gamut)."""
+    from skimage.color import lab2rgb
+
+    return np.clip(lab2rgb(np.asarray(lab, dtype=np.float64)) * 255.0, 0, 255)
+
+
+def lab_to_hex(lab: np.ndarray) -> str:
+    """The nearest sRGB colour of a CIELAB value, as #RRGGBB (for swatches and reasons)."""
+    r, g, b = (round(float(v)) for v in lab_to_rgb(np.asarray(lab, dtype=np.float64).reshape(1, 3))[0])
+    return f"#{r:02X}{g:02X}{b:02X}"
 
 
 def hex_to_rgb(value: str) -> tuple[int, int, int]:
@@ -28,49 +56,20 @@ def hex_to_rgb(value: str) -> tuple[int, int, int]:
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
+def rgb_to_hex(rgb: tuple[int, int, int]) -> str:
+    return "#{:02X}{:02X}{:02X}".format(*(max(0, min(255, round(v))) for v in rgb))
+
+
 def chroma(lab: np.ndarray) -> np.ndarray:
     return np.hypot(lab[..., 1], lab[..., 2])
 
 
 def delta_e_2000(lab1: Any, lab2: Any) -> np.ndarray:
-    """CIEDE2000 colour difference (Sharma, Wu and Dalal 2005), broadcasting over leading axes."""
-    lab1, lab2 = np.asarray(lab1, dtype=np.float64), np.asarray(lab2, dtype=np.float64)
-    L1, a1, b1 = lab1[..., 0], lab1[..., 1], lab1[..., 2]
-    L2, a2, b2 = lab2[..., 0], lab2[..., 1], lab2[..., 2]
-    c_mean = (np.hypot(a1, b1) + np.hypot(a2, b2)) / 2
-    g = 0.5 * (1 - np.sqrt(c_mean**7 / (c_mean**7 + 25.0**7)))
-    a1p, a2p = (1 + g) * a1, (1 + g) * a2
-    c1p, c2p = np.hypot(a1p, b1), np.hypot(a2p, b2)
-    h1p = np.degrees(np.arctan2(b1, a1p)) % 360
-    h2p = np.degrees(np.arctan2(b2, a2p)) % 360
-    dl = L2 - L1
-    dc = c2p - c1p
-    dh = h2p - h1p
-    dh = np.where(dh > 180, dh - 360, np.where(dh < -180, dh + 360, dh))
-    dh = np.where(c1p * c2p == 0, 0, dh)
-    dH = 2 * np.sqrt(c1p * c2p) * np.sin(np.radians(dh / 2))
-    l_mean = (L1 + L2) / 2
-    cp_mean = (c1p + c2p) / 2
-    h_sum = h1p + h2p
-    hp_mean = np.where(
-        c1p * c2p == 0,
-        h_sum,
-        np.where(np.abs(h1p - h2p) <= 180, h_sum / 2, np.where(h_sum < 360, (h_sum + 360) / 2, (h_sum - 360) / 2)),
-    )
-    t = (
-        1
-        - 0.17 * np.cos(np.radians(hp_mean - 30))
-        + 0.24 * np.cos(np.radians(2 * hp_mean))
-        + 0.32 * np.cos(np.radians(3 * hp_mean + 6))
-        - 0.20 * np.cos(np.radians(4 * hp_mean - 63))
-    )
-    d_theta = 30 * np.exp(-(((hp_mean - 275) / 25) ** 2))
-    rc = 2 * np.sqrt(cp_mean**7 / (cp_mean**7 + 25.0**7))
-    sl = 1 + 0.015 * (l_mean - 50) ** 2 / np.sqrt(20 + (l_mean - 50) ** 2)
-    sc = 1 + 0.045 * cp_mean
-    sh = 1 + 0.015 * cp_mean * t
-    rt = -np.sin(np.radians(2 * d_theta)) * rc
-    return np.sqrt((dl / sl) ** 2 + (dc / sc) ** 2 + (dH / sh) ** 2 + rt * (dc / sc) * (dH / sh))
+    """CIEDE2000 colour difference, broadcasting over leading axes."""
+    from skimage.color import deltaE_ciede2000
+
+    a, b = np.broadcast_arrays(np.asarray(lab1, dtype=np.float64), np.asarray(lab2, dtype=np.float64))
+    return np.asarray(deltaE_ciede2000(a, b), dtype=np.float64)
 
 
 def dominant_colours(
@@ -102,28 +101,32 @@ def dominant_colours(
     return [(c[i], float(shares[i])) for i in order if shares[i] > 0]
 
 
-def lab_to_hex(lab: np.ndarray) -> str:
-    """The nearest sRGB colour of a CIELAB value, as #RRGGBB (for swatches and reasons)."""
-    L, a, b = (float(v) for v in lab)
-    fy = (L + 16) / 116
-    fx, fz = fy + a / 500, fy - b / 200
-    xyz = np.array([f**3 if f**3 > 216 / 24389 else (116 * f - 16) / (24389 / 27) for f in (fx, fy, fz)]) * _WHITE
-    rgb = np.linalg.solve(_M, xyz)
-    rgb = np.where(rgb > 0.0031308, 1.055 * np.clip(rgb, 0, None) ** (1 / 2.4) - 0.055, 12.92 * rgb)
-    r, g, bl = (round(v) for v in np.clip(rgb * 255, 0, 255))
-    return f"#{r:02X}{g:02X}{bl:02X}"
+def relative_luminance(rgb: Any) -> float:
+    """WCAG relative luminance of an sRGB colour (0..255), with the sRGB standard's linearisation."""
+    c = np.asarray(rgb, dtype=np.float64) / 255
+    c = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(0.2126 * c[..., 0] + 0.7152 * c[..., 1] + 0.0722 * c[..., 2])
+
+
+def contrast(a: float, b: float) -> float:
+    """WCAG contrast ratio of two relative luminances."""
+    hi, lo = max(a, b), min(a, b)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def contrast_ratio(rgb1: Any, rgb2: Any) -> float:
+    """WCAG contrast ratio of two sRGB colours (1 to 21; body text needs 4.5)."""
+    return contrast(relative_luminance(rgb1), relative_luminance(rgb2))
 
 
 def basic_colour_name(hex_value: str) -> str:
-    """The nearest of the twelve plain colour words the draft model was trained on (CIELAB distance),
-    e.g. a brand's "#0F7C8C" -> "teal". Plain words are what diffusion prompts understand.
+    """The nearest of the twelve plain colour words (CIELAB distance), e.g. a brand's "#0F7C8C" ->
+    "teal". Plain words are what diffusion prompts understand.
 
     >>> basic_colour_name("#0F7C8C")
     'teal'
     """
-    from pipeline.scenes import COLOURS
-
-    names = list(COLOURS)
-    reference = to_lab(np.array(list(COLOURS.values()), dtype=np.float64))
+    names = list(BASIC_COLOURS)
+    reference = to_lab(np.array(list(BASIC_COLOURS.values()), dtype=np.float64))
     distances = np.linalg.norm(reference - to_lab(np.array(hex_to_rgb(hex_value), dtype=np.float64)), axis=1)
     return names[int(np.argmin(distances))]

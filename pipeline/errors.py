@@ -7,6 +7,8 @@ anything else is a bug in onbrand and exits with code 1.
 
 from __future__ import annotations
 
+import errno
+
 
 class UserError(Exception):
     """A problem with the user's input, phrased as one line: what is wrong, where, how to fix it."""
@@ -31,7 +33,8 @@ class DocumentError(UserError):
         super().__init__(f"{path}: {self.problem}")
 
 
-STORAGE_ERRNOS = {28, 30, 13, 122}  # ENOSPC, EROFS, EACCES, EDQUOT
+STORAGE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT}
+FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
 
 
 def storage_error(exc: BaseException) -> UserError | None:
@@ -41,7 +44,7 @@ def storage_error(exc: BaseException) -> UserError | None:
         return exc
     if isinstance(exc, OSError) and exc.errno in STORAGE_ERRNOS:
         where = exc.filename or "the workspace"
-        if exc.errno in (28, 122):
+        if exc.errno in FULL_ERRNOS:
             return UserError(f"{where}: {exc.strerror}; free some space and run again (what was stored is intact)")
         return UserError(
             f"{where}: {exc.strerror}; make it writable or set ONBRAND_HOME to a writable folder "

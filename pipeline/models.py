@@ -58,6 +58,26 @@ class SourceRef(_Model):
     quote: str = ""  # the sentence or row the item was read from
 
 
+class FileProblem(_Model):
+    """A guideline file that could not be ingested, and why (one line)."""
+
+    file: str
+    error: str
+
+
+class IngestReport(_Model):
+    """What one ``ingest`` call did; the JSON of ``onbrand ingest --json``."""
+
+    brand: str
+    documents: int = 0  # documents read or found unchanged in this call
+    chunks: int = 0  # chunks those documents have now
+    added: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    total_chunks: int = 0  # chunks of the brand after the call, all documents
+    errors: list[FileProblem] = Field(default_factory=list)
+
+
 class SearchHit(_Model):
     text: str
     source: str
@@ -223,6 +243,14 @@ class BrandProfile(_Model):
         return out
 
 
+class IngestedBrand(_Model):
+    """What :func:`pipeline.brand.ingest.ingest_brand` did: the ingest report, and the profile it
+    extracted and saved (None when no document was read)."""
+
+    report: IngestReport
+    profile: BrandProfile | None = None
+
+
 # --- briefs and channels ---------------------------------------------------------------------
 
 
@@ -266,7 +294,6 @@ class ChannelSpec(_Model):
         return best[1], best[2]
 
 
-CRON_FIELD = re.compile(r"^[\d*/,\-A-Za-z?LW#]+$")
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -309,9 +336,15 @@ class Brief(_Model):
     def _check_cron(cls, value: str | None) -> str | None:
         if value is None:
             return None
+        from cronsim import CronSim, CronSimError
+
         fields = value.split()
-        if len(fields) != 5 or not all(CRON_FIELD.match(f) for f in fields):
-            raise ValueError(f"'{value}' is not a 5-field cron expression like '0 9 * * 1'")
+        if len(fields) != 5:
+            raise ValueError(f"'{value}' is not a 5-field cron expression like '0 9 * * 1' (Mondays at 09:00)")
+        try:
+            CronSim(" ".join(fields), datetime(2000, 1, 1))
+        except CronSimError as exc:
+            raise ValueError(f"'{value}' is not a valid cron expression ({exc}); write one like '0 9 * * 1'") from exc
         return " ".join(fields)
 
     @field_validator("channels")
@@ -469,9 +502,13 @@ class PromptVerdict(_Model):
     reasons: list[GateReason] = Field(default_factory=list)
 
 
+CheckStatus = Literal["pass", "warn", "fail", "skipped"]
+Verdict = Literal["approve", "review", "reject"]
+
+
 class Check(_Model):
     name: str  # fixed names: nsfw, faces, text_artifacts, palette, layout, sharpness, ...
-    status: Literal["pass", "warn", "fail", "skipped"]
+    status: CheckStatus
     score: float | None = None
     reason: str
     data: dict[str, Any] = Field(default_factory=dict)  # measurements for the UI: boxes, swatches, hashes
@@ -480,7 +517,7 @@ class Check(_Model):
 class EvalReport(_Model):
     draft_id: str
     checks: list[Check]
-    verdict: Literal["approve", "review", "reject"] = "review"  # from the brand's GatePolicy
+    verdict: Verdict = "review"  # from the brand's GatePolicy
     reasons: list[str] = Field(default_factory=list)  # why that verdict, one line each
 
     @property
@@ -518,9 +555,248 @@ class GatePolicy(_Model):
     duplicate_max_distance: int = Field(default=6, ge=0, le=64)  # perceptual-hash bits
 
 
+DecisionAction = Literal["approve", "reject", "request_changes"]
+
+
 class Decision(_Model):
     draft_id: str
-    action: Literal["approve", "reject", "request_changes"]
+    action: DecisionAction
     reviewer: str = Field(min_length=1)
     note: str = ""
     at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+
+# --- the review store and campaign runs ------------------------------------------------------
+
+Status = Literal[
+    "generated", "rejected_by_gate", "in_review", "approved", "rejected", "changes_requested", "exported", "failed"
+]
+STATUSES: tuple[Status, ...] = Status.__args__  # type: ignore[attr-defined]
+RunStatus = Literal["running", "completed", "failed", "crashed"]
+Trigger = Literal["manual", "schedule", "chat", "ui", "review", "deployment"]
+
+
+class StoredDraft(_Model):
+    """A draft as the review queue holds it: where it stands, the gate's verdict and every check."""
+
+    id: str
+    campaign: str
+    channel: str
+    status: Status
+    verdict: Verdict
+    image: str
+    prompt: str
+    seed: int
+    parent_id: str | None
+    version: int
+    reasons: list[str]
+    checks: list[Check]
+    updated_at: datetime
+    run_id: str | None = None
+
+    def check(self, name: str) -> Check | None:
+        return next((c for c in self.checks if c.name == name), None)
+
+    def flagged(self) -> list[Check]:
+        """The checks that warned or failed."""
+        return [c for c in self.checks if c.status in ("warn", "fail")]
+
+    def contract_json(self) -> dict[str, Any]:
+        """One draft of ``onbrand review list --json`` (a stable contract)."""
+        return {
+            "id": self.id,
+            "campaign": self.campaign,
+            "channel": self.channel,
+            "image": self.image,
+            "status": self.status,
+            "verdict": self.verdict,
+            "checks": [{"name": c.name, "status": c.status, "score": c.score, "reason": c.reason} for c in self.checks],
+        }
+
+
+class DraftDetail(_Model):
+    """Everything stored about one draft: its plan, its render (None when rendering failed) and its
+    eval report (None before the gate ran)."""
+
+    plan: DraftPlan
+    draft: Draft | None = None
+    report: EvalReport | None = None
+
+
+class DecisionEntry(_Model):
+    """One row of the append-only decision log (``export`` is logged here too)."""
+
+    id: int
+    draft_id: str
+    action: str
+    reviewer: str
+    note: str
+    from_status: str
+    to_status: str
+    at: datetime
+
+
+class RunRecord(_Model):
+    """One campaign run: what started it, how it ended, and what it made."""
+
+    id: str
+    campaign: str
+    brief: str
+    trigger: str
+    status: RunStatus
+    started_at: datetime
+    finished_at: datetime | None
+    planned: int
+    rendered: int
+    failed: int
+    error: str
+
+
+class CampaignRequest(_Model):
+    """Start a campaign: what the CLI, the chat agent, the UI and a schedule all ask for.
+
+    Validated once, by :func:`pipeline.campaign.request.prepare_campaign`, before anything runs."""
+
+    brief: str = Field(min_length=1)  # a brief's name (file stem) or a path to its YAML file
+    channels: list[str] | None = None  # only these of the brief's channels (None: all of them)
+    count: int | None = None  # drafts per channel (None: the brief's; capped at 16 with a warning)
+    max_replans: int = Field(default=1, ge=0, le=5)  # re-plan and re-render gate rejections this often
+    settings_overrides: dict[str, Any] = Field(default_factory=dict)  # settings the caller resolved already
+    trigger: Trigger = "manual"
+    requested_by: str = ""  # who asked: a reviewer's name, "schedule", ...
+    # "auto": as a run of the brief's Prefect deployment when a server serves it, else in this process;
+    # "here": always in this process (``onbrand run`` and the UI's Run now).
+    run_in: Literal["auto", "here"] = "auto"
+
+
+class PreparedCampaign(_Model):
+    """A :class:`CampaignRequest` checked and resolved: the brief loaded from its file, the brand's
+    merged profile, the channels and count to plan, and what was changed on the way (a capped count)."""
+
+    request: CampaignRequest
+    brief_path: str
+    brief: Brief
+    profile: BrandProfile
+    channels: list[str] | None = None
+    count: int | None = None
+    warnings: list[str] = Field(default_factory=list)
+
+
+class CampaignRun(_Model):
+    """What a campaign run made: the drafts of its plan as stored (re-plans included), and how the run
+    went. ``via`` is "in-process" or the Prefect deployment that ran it; ``status`` is the run's state
+    ("completed", or a deployment run's state when it was still going)."""
+
+    campaign: str
+    run_id: str
+    drafts: list[StoredDraft] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    via: str = "in-process"
+    status: str = "completed"
+    plan: CampaignPlan | None = None  # the plan the run rendered (in-process runs)
+
+    def contract_json(self) -> dict[str, Any]:
+        """The JSON of ``onbrand run --json`` (a stable contract)."""
+        return {
+            "campaign": self.campaign,
+            "run_id": self.run_id,
+            "drafts": [
+                {"id": d.id, "channel": d.channel, "image": d.image, "verdict": d.verdict, "status": d.status}
+                for d in self.drafts
+            ],
+        }
+
+
+class RevisedDraft(_Model):
+    """A draft re-planned with a reviewer's note, rendered, gated and stored (the revise flow's result)."""
+
+    id: str
+    parent_id: str
+    image: str
+    verdict: Verdict
+    status: Status
+    run_id: str
+
+
+# --- the chat agent's tools ------------------------------------------------------------------
+
+
+class ToolResult(_Model):
+    """What a chat tool returns: a one-line ``summary`` the reply can quote, or an ``error`` (a user
+    mistake: an unknown brief, a viewer approving). Each tool has its own subclass; ``contract_json``
+    is the result as ``onbrand chat --json`` prints it."""
+
+    summary: str = ""
+    error: str | None = None
+
+    def payload(self) -> dict[str, Any]:
+        """The tool's own fields, as JSON."""
+        return self.model_dump(mode="json", exclude={"summary", "error"})
+
+    def contract_json(self) -> dict[str, Any]:
+        if self.error is not None:
+            return {"error": self.error}
+        return {**self.payload(), "summary": self.summary}
+
+
+class Passage(_Model):
+    text: str
+    source: str
+    section: str
+    page: int | None = None
+    score: float
+
+
+class GuidelinesResult(ToolResult):
+    brand: str
+    passages: list[Passage] = Field(default_factory=list)
+
+
+class ProfileResult(ToolResult):
+    profile: BrandProfile
+
+    def payload(self) -> dict[str, Any]:
+        data = self.profile.contract_json()
+        data.pop("sources", None)
+        return data
+
+
+class PromptCheckResult(ToolResult):
+    prompt: str
+    allowed: bool
+    reasons: list[GateReason] = Field(default_factory=list)
+
+    def payload(self) -> dict[str, Any]:
+        reasons = [{"rule": r.rule, "matched": r.matched, "message": r.message} for r in self.reasons]
+        return {"prompt": self.prompt, "allowed": self.allowed, "reasons": reasons}
+
+
+class PlanResult(ToolResult):
+    plan: CampaignPlan
+
+    def payload(self) -> dict[str, Any]:
+        return self.plan.contract_json()
+
+
+class CampaignResult(ToolResult):
+    run: CampaignRun
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            **self.run.contract_json(),
+            "warnings": self.run.warnings,
+            "via": self.run.via,
+            "status": self.run.status,
+        }
+
+
+class ReviewStatusResult(ToolResult):
+    campaign: str | None = None
+    counts: dict[str, int] = Field(default_factory=dict)
+    waiting: list[str] = Field(default_factory=list)
+
+
+class DecisionResult(ToolResult):
+    id: str
+    status: Status
+    by: str

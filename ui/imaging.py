@@ -92,6 +92,6 @@ def condition_png(condition: str | None, layout: Layout, width: int, height: int
     the plan's layout when the file is gone (it is derived data)."""
     if condition and Path(condition).is_file():
         return _png(enlarge(_open(condition), longest))
-    from pipeline.layouts import draw_box_map
+    from pipeline.campaign.conditions import draw_box_map
 
     return _png(enlarge(draw_box_map(layout, width, height), longest))

@@ -25,6 +25,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.errors import UserError, storage_error
+from pipeline.models import CampaignRun, RevisedDraft
 
 log = logging.getLogger("onbrand.ui")
 
@@ -47,7 +48,7 @@ class Job(BaseModel):
     submitted_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     started_at: datetime | None = None
     finished_at: datetime | None = None
-    result: dict[str, Any] | None = None
+    result: CampaignRun | RevisedDraft | None = None
     error: str = ""
 
     @property
@@ -69,7 +70,7 @@ class JobQueue:
         self,
         kind: JobKind,
         label: str,
-        work: Callable[[], dict[str, Any]],
+        work: Callable[[], CampaignRun | RevisedDraft],
         campaign: str = "",
         draft_id: str = "",
         by: str = "",
@@ -85,7 +86,7 @@ class JobQueue:
         pool.submit(self._run, job.id, work)
         return job.model_copy()
 
-    def _run(self, job_id: str, work: Callable[[], dict[str, Any]]) -> None:
+    def _run(self, job_id: str, work: Callable[[], CampaignRun | RevisedDraft]) -> None:
         self._update(job_id, status="running", started_at=datetime.now(UTC))
         try:
             result = work()

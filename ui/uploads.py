@@ -58,7 +58,7 @@ def check_upload(name: str, data: bytes, allowed: tuple[str, ...], max_bytes: in
 
 def read_brief(name: str, data: bytes) -> Brief:
     """Validate an uploaded brief exactly as ``onbrand brief check`` would; errors name the upload."""
-    from pipeline.briefs import load_brief
+    from pipeline.campaign.briefs import load_brief
 
     safe = check_upload(name, data, BRIEF_TYPES, MAX_BRIEF_BYTES)
     with tempfile.TemporaryDirectory(prefix="onbrand-upload-") as folder:
@@ -72,13 +72,13 @@ def read_brief(name: str, data: bytes) -> Brief:
 
 def brief_target(home: Path, brief: Brief) -> Path:
     """Where a brief is kept in the workspace: ``briefs/<campaign>.yaml`` (its name for runs and schedules)."""
-    from pipeline.drafting import safe_name
+    from pipeline.slugs import safe_name
 
     return home / "briefs" / f"{safe_name(brief.campaign)}.yaml"
 
 
 def save_brief(home: Path, brief: Brief, data: bytes, replace: bool = False) -> Path:
-    from pipeline.brand_store import atomic_write_text
+    from pipeline.files import atomic_write_text
 
     target = brief_target(home, brief)
     if target.exists() and not replace and target.read_bytes() != data:
@@ -88,7 +88,7 @@ def save_brief(home: Path, brief: Brief, data: bytes, replace: bool = False) -> 
 
 
 def guideline_folder(home: Path, brand: str) -> Path:
-    from pipeline.knowledge import brand_slug
+    from pipeline.slugs import brand_slug
 
     return home / "guidelines" / brand_slug(brand)
 

@@ -108,7 +108,7 @@ def add_user(path: Path, username: str, password: str, role: str = "reviewer", n
     The file is written atomically and readable by its owner only."""
     import bcrypt
 
-    from pipeline.brand_store import atomic_write_text
+    from pipeline.files import atomic_write_text
 
     key = username.strip().lower()
     if not USERNAME.match(key):
@@ -134,6 +134,6 @@ def add_user(path: Path, username: str, password: str, role: str = "reviewer", n
 
 
 def _read(path: Path) -> dict[str, Any]:
-    from pipeline.briefs import read_yaml_mapping
+    from pipeline.files import read_yaml_mapping
 
     return read_yaml_mapping(path)

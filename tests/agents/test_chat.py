@@ -10,11 +10,12 @@ import pytest
 import yaml
 from langchain_core.messages import AIMessage
 
-from agents.chat import ChatAgent
-from agents.router import RouterContext, extract_count, extract_prompt, route
-from agents.tools import ChatSession
-from pipeline.briefs import load_channels
-from pipeline.embeddings import Embedder
+from agents.chat.agent import ChatAgent, ChatReply
+from agents.chat.router import RouterContext, extract_count, extract_prompt, route
+from agents.chat.tools import ChatSession
+from flows.launch import launch_campaign
+from pipeline.campaign.channels import load_channels
+from pipeline.knowledge.embeddings import Embedder
 from pipeline.settings import Settings
 from tests.agents.fakes import ScriptedChatModel, tool_call
 
@@ -70,15 +71,28 @@ def test_slot_helpers() -> None:
 
 
 def session(settings: Settings, role: str = "viewer", user: str = "chat") -> ChatSession:
-    return ChatSession(settings=settings, brand="Tidewell", user=user, role=role)  # type: ignore[arg-type]
+    return ChatSession(
+        settings=settings,
+        brand="Tidewell",
+        user=user,
+        role=role,  # type: ignore[arg-type]
+        launcher=launch_campaign,
+    )
+
+
+def result_of(reply: ChatReply, index: int = 0) -> Any:
+    """A tool call's typed result (the tests read its fields)."""
+    result = reply.actions[index].result
+    assert result is not None and result.error is None, result
+    return result
 
 
 def test_a_guideline_question_is_answered_from_the_retrieved_passage(agent_settings: Settings) -> None:
     reply = ChatAgent(session(agent_settings)).respond("which fonts may a headline use?")
     assert [a.tool for a in reply.actions] == ["search_guidelines"]
-    passage = reply.actions[0].result["passages"][0]
-    assert "Lato" in passage["text"] and "Lato" in reply.reply
-    assert passage["source"] in reply.reply
+    passage = result_of(reply).passages[0]
+    assert "Lato" in passage.text and "Lato" in reply.reply
+    assert passage.source in reply.reply
 
 
 def test_prompt_checks_and_plans_through_chat(agent_settings: Settings) -> None:
@@ -89,7 +103,7 @@ def test_prompt_checks_and_plans_through_chat(agent_settings: Settings) -> None:
     plan = agent.respond("plan two story drafts for the spring brief, no rendering")
     assert plan.actions[0].tool == "plan_brief"
     assert plan.actions[0].args == {"brief": "spring-citrus-launch", "channel": "instagram_story", "count": 2}
-    assert [p["channel"] for p in plan.actions[0].result["plans"]] == ["instagram_story"] * 2
+    assert [p.channel for p in result_of(plan).plan.drafts] == ["instagram_story"] * 2
     unknown = agent.respond("plan something for the brief")
     assert not unknown.actions and "Which brief" in unknown.reply
 
@@ -100,23 +114,23 @@ def test_run_review_and_decide_through_chat(agent_settings: Settings) -> None:
     viewer = ChatAgent(session(settings))
     ran = viewer.respond("make two story drafts for the spring brief")
     assert ran.actions[0].tool == "run_campaign"
-    drafts = [d for d in ran.actions[0].result["drafts"] if not d["id"].endswith("-r1")]
-    assert len(drafts) == 2 and all(Path(d["image"]).is_file() for d in drafts)
-    stamps = {d["image"]: Path(d["image"]).stat().st_mtime_ns for d in drafts}
+    drafts = [d for d in result_of(ran).run.drafts if not d.id.endswith("-r1")]
+    assert len(drafts) == 2 and all(Path(d.image).is_file() for d in drafts)
+    stamps = {d.image: Path(d.image).stat().st_mtime_ns for d in drafts}
     again = viewer.respond("make two story drafts for the spring brief")
-    assert [d["id"] for d in again.actions[0].result["drafts"]] == [d["id"] for d in drafts]
-    assert {d["image"]: Path(d["image"]).stat().st_mtime_ns for d in drafts} == stamps  # nothing rendered twice
+    assert [d.id for d in result_of(again).run.drafts] == [d.id for d in drafts]
+    assert {d.image: Path(d.image).stat().st_mtime_ns for d in drafts} == stamps  # nothing rendered twice
     status = viewer.respond("what's waiting for review?")
     assert status.actions[0].tool == "review_status"
-    waiting = status.actions[0].result["waiting"]
-    in_review = [d["id"] for d in drafts if d["status"] == "in_review"]
+    waiting = result_of(status).waiting
+    in_review = [d.id for d in drafts if d.status == "in_review"]
     assert set(in_review) <= set(waiting)
     target = in_review[0]
     refused = viewer.respond(f"approve {target}")
     assert "reviewer role" in refused.reply
     reviewer = ChatAgent(session(settings, "reviewer", "maya"))
     done = reviewer.respond(f"approve {target}, note: lovely light")
-    assert done.actions[0].result["status"] == "approved" and done.actions[0].result["by"] == "maya"
+    assert result_of(done).status == "approved" and result_of(done).by == "maya"
     twice = ChatAgent(session(settings, "reviewer", "sam")).respond(f"reject {target} because too dark")
     assert "no longer in review" in twice.reply and "maya" in twice.reply
     bulk = reviewer.respond("approve everything")
@@ -134,7 +148,7 @@ def test_the_llm_agent_calls_tools_and_names_them(agent_settings: Settings) -> N
     reply = ChatAgent(session(agent_settings), model).respond("which font for headlines?")
     assert reply.reply == "Headlines use Lato Black."
     assert [a.tool for a in reply.actions] == ["search_guidelines"]
-    assert "Lato" in reply.actions[0].result["passages"][0]["text"]
+    assert "Lato" in result_of(reply).passages[0].text
     assert reply.contract_json()["actions"][0]["args"] == {"query": "headline font"}
 
 

@@ -10,7 +10,7 @@ from langchain_core.messages import AIMessage
 from agents.campaign import build_request, make_planner
 from agents.llm import LLMPlanner, load_chat_model
 from agents.planner import plan_campaign
-from pipeline.briefs import load_brief
+from pipeline.campaign.request import prepare_brief
 from pipeline.errors import UserError
 from pipeline.settings import DATA_DIR, Settings
 from tests.agents.fakes import ScriptedChatModel, tool_call
@@ -36,7 +36,7 @@ def good(channel: str, n: int, layout: str = "thirds_left") -> dict[str, Any]:
 
 def plan_with(settings: Settings, *replies: Any) -> tuple[Any, ScriptedChatModel]:
     model = ScriptedChatModel(replies=list(replies), seen=[])
-    request, _ = build_request(load_brief(BRIEF), settings)
+    request = build_request(prepare_brief(BRIEF, settings), settings)
     return plan_campaign(request, LLMPlanner(model, name="scripted")), model
 
 

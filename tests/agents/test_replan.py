@@ -6,9 +6,9 @@ import pytest
 
 from agents.campaign import plan_brief
 from agents.replan import replan
-from pipeline.brand_store import ProfileStore
+from pipeline.brand.store import ProfileStore
+from pipeline.gate.prompt import check_prompt
 from pipeline.models import Check, EvalReport
-from pipeline.prompt_gate import check_prompt
 from pipeline.settings import DATA_DIR, Settings
 
 pytestmark = pytest.mark.integration

@@ -56,8 +56,9 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     os.environ["ONBRAND_HOME"] = str(home)
     os.environ.setdefault("PREFECT_HOME", str(home / "prefect"))
     from agents.campaign import plan_brief
-    from pipeline.drafting import evaluate_drafts, render_drafts_safely
-    from pipeline.review_store import ReviewStore
+    from pipeline.gate.drafts import evaluate_drafts
+    from pipeline.render.drafts import render_drafts_safely
+    from pipeline.review.store import ReviewStore
     from pipeline.settings import DATA_DIR, load_settings
     from tests.benchmarks.plan_bench import ingest_sample, write_result
 
@@ -67,10 +68,13 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
 
     # Warm both paths alike: models loaded, Prefect's temporary server started.
     from flows.campaign import campaign_flow, run_here
+    from pipeline.models import CampaignRequest
 
     started = time.perf_counter()
     _fresh(home, "warm")
-    run_here(campaign_flow, brief=str(brief), count=1, channels=["instagram_post"], max_replans=0)
+    run_here(
+        campaign_flow, request=CampaignRequest(brief=str(brief), count=1, channels=["instagram_post"], max_replans=0)
+    )
     result["first_flow_with_server_start_s"] = round(time.perf_counter() - started, 1)
 
     def run_direct(tag: str) -> float:
@@ -89,8 +93,9 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     def run_flow(tag: str) -> float:
         _fresh(home, tag)
         started = time.perf_counter()
-        out = run_here(campaign_flow, brief=str(brief), count=count, channels=["instagram_post"], max_replans=0)
-        assert len(out["drafts"]) == count, out
+        request = CampaignRequest(brief=str(brief), count=count, channels=["instagram_post"], max_replans=0)
+        out = run_here(campaign_flow, request=request)
+        assert len(out.drafts) == count, out
         return time.perf_counter() - started
 
     # Alternate the two, so neither always runs on warmer caches; medians of the repeats.

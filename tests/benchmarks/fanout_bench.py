@@ -37,9 +37,12 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     from distributed import LocalCluster
 
     from agents.campaign import plan_brief
-    from flows.campaign import _api_env, campaign_flow_for, run_here
-    from pipeline.drafting import evaluate_drafts, render_drafts
-    from pipeline.review_store import ReviewStore
+    from flows.campaign import campaign_flow_for, run_here
+    from flows.runners import worker_api_env
+    from pipeline.gate.drafts import evaluate_drafts
+    from pipeline.models import CampaignRequest
+    from pipeline.render.drafts import render_drafts
+    from pipeline.review.store import ReviewStore
     from pipeline.settings import DATA_DIR, load_settings
     from tests.benchmarks.plan_bench import ingest_sample, write_result
 
@@ -52,8 +55,9 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         shutil.rmtree(home / "drafts", ignore_errors=True)
         flow = campaign_flow_for(load_settings())
         started = time.perf_counter()
-        out = run_here(flow, brief=brief, count=count, channels=["instagram_post"], max_replans=0)
-        assert len(out["drafts"]) == count and all(d["status"] != "failed" for d in out["drafts"]), out
+        request = CampaignRequest(brief=brief, count=count, channels=["instagram_post"], max_replans=0)
+        out = run_here(flow, request=request)
+        assert len(out.drafts) == count and all(d.status != "failed" for d in out.drafts), out
         return time.perf_counter() - started
 
     rates: dict[str, float] = {}
@@ -62,7 +66,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     rates["in_process"] = 60 * count / timed_run("local")
     for workers in (1,) if args.tiny else (1, 2):
         with LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, env=_api_env()
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, env=worker_api_env()
         ) as cluster:
             os.environ.update(ONBRAND_TASK_RUNNER="dask", ONBRAND_TASK_RUNNER_ADDRESS=cluster.scheduler_address)
             timed_run(f"warm-dask{workers}")

@@ -24,10 +24,11 @@ from PIL import Image, ImageDraw, ImageFilter
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from pipeline.image_checks import ImageGate, fingerprint  # noqa: E402
-from pipeline.layouts import make_layout  # noqa: E402
+from pipeline.campaign.layouts import make_layout  # noqa: E402
+from pipeline.gate.image import ImageGate  # noqa: E402
+from pipeline.gate.measure import fingerprint  # noqa: E402
+from pipeline.gate.prompt import check_prompt  # noqa: E402
 from pipeline.models import BrandColor, BrandProfile, BrandRule, BrandTerm  # noqa: E402
-from pipeline.prompt_gate import check_prompt  # noqa: E402
 
 BRAND = BrandProfile(
     name="Tidewell",

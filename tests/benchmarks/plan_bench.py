@@ -33,9 +33,9 @@ TARGET_WARM_S = 3.0
 
 def ingest_sample(settings: Settings) -> BrandProfile:
     """The sample brand ingested and its profile saved (the workspace every benchmark here plans in)."""
-    from pipeline.brand_profile import extract_profile
-    from pipeline.brand_store import ProfileStore
-    from pipeline.knowledge import KnowledgeBase
+    from pipeline.brand.profile import extract_profile
+    from pipeline.brand.store import ProfileStore
+    from pipeline.knowledge.store import KnowledgeBase
     from pipeline.settings import DATA_DIR
 
     kb = KnowledgeBase(settings)

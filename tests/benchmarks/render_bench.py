@@ -42,7 +42,7 @@ def build(tiny: bool, device: str, dtype: Any) -> Any:
     )
     from transformers import CLIPTextConfig, CLIPTextModel
 
-    from tests.pipeline.tiny_diffusion import _tokenizer, tiny_sd_parts
+    from tests.pipeline.tiny_diffusion import tiny_sd_parts, tiny_tokenizer
 
     torch.manual_seed(0)
     if tiny:
@@ -70,7 +70,7 @@ def build(tiny: bool, device: str, dtype: Any) -> Any:
             layers_per_block=2,
             sample_size=512,
         )
-        tokenizer = _tokenizer()
+        tokenizer = tiny_tokenizer()
         text_encoder = CLIPTextModel(
             CLIPTextConfig(
                 bos_token_id=tokenizer.bos_token_id,
@@ -135,9 +135,11 @@ def unet_flops(pipe: Any, size: int, batch: int) -> float:
 def main() -> None:
     import torch
 
-    from pipeline import render
-    from pipeline.layouts import draw_box_map, make_layout
-    from pipeline.render import ControlSpec, Renderer, RenderJob, SpeedOptions
+    from pipeline.campaign.conditions import draw_box_map
+    from pipeline.campaign.layouts import make_layout
+    from pipeline.render import loading
+    from pipeline.render.jobs import ControlSpec, RenderJob, SpeedOptions
+    from pipeline.render.renderer import Renderer
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--tiny", action="store_true", help="test-sized models on the CPU (CI)")
@@ -196,7 +198,7 @@ def main() -> None:
 
     # (b) onbrand: the same pipeline object, warm in the renderer's cache, batched, with the speed switches.
     model_id = "bench:sd15-random" if not tiny else "bench:tiny-random"
-    render.put_pipeline(model_id, ("bench:controlnet",), pipe, device=device, dtype=dtype)
+    loading.put_pipeline(model_id, ("bench:controlnet",), pipe, device=device, dtype=dtype)
     speed = SpeedOptions(channels_last=True, fuse_qkv=True, compile=args.compile)
     renderer = Renderer(
         device=device, dtype="fp16" if dtype == torch.float16 else "fp32", batch_size=drafts, speed=speed

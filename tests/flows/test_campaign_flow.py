@@ -26,20 +26,22 @@ def _images(settings: Settings) -> dict[Path, int]:
 
 def test_a_campaign_run_stores_drafts_and_a_rerun_renders_nothing_twice(workspace: Settings) -> None:
     from flows.campaign import campaign_flow
+    from pipeline.models import CampaignRequest
 
-    result = campaign_flow(brief=str(BRIEF), count=2, channels=["instagram_post"], max_replans=1)
-    assert result["campaign"] == "spring-citrus-launch" and result["run_id"]
-    first = {d["id"] for d in result["drafts"] if d["parent_id"] is None}
+    request = CampaignRequest(brief=str(BRIEF), count=2, channels=["instagram_post"], max_replans=1)
+    result = campaign_flow(request)
+    assert result.campaign == "spring-citrus-launch" and result.run_id
+    first = {d.id for d in result.drafts if d.parent_id is None}
     assert first == {"spring-citrus-launch-instagram_post-1", "spring-citrus-launch-instagram_post-2"}
-    for d in result["drafts"]:
-        assert d["status"] in ("in_review", "rejected_by_gate") and Path(d["image"]).is_file()
-        if d["parent_id"] is not None:  # a re-plan of a gate rejection
-            assert d["id"].endswith("-r1")
+    for d in result.drafts:
+        assert d.status in ("in_review", "rejected_by_gate") and Path(d.image).is_file()
+        if d.parent_id is not None:  # a re-plan of a gate rejection
+            assert d.id.endswith("-r1")
     images = _images(workspace)
-    again = campaign_flow(brief=str(BRIEF), count=2, channels=["instagram_post"], max_replans=1)
-    assert [d["id"] for d in again["drafts"]] == [d["id"] for d in result["drafts"]]
+    again = campaign_flow(request)
+    assert [d.id for d in again.drafts] == [d.id for d in result.drafts]
     assert _images(workspace) == images  # nothing rendered (or rewritten) twice
-    assert again["run_id"] != result["run_id"]
+    assert again.run_id != result.run_id
 
 
 def test_onbrand_run_json_contract(workspace: Settings, capsys: pytest.CaptureFixture[str]) -> None:
@@ -94,7 +96,8 @@ def test_a_renderer_crash_fails_one_draft_and_a_rerun_retries_it(
 ) -> None:
     from agents.campaign import plan_brief
     from flows.campaign import campaign_flow
-    from pipeline.render import Renderer
+    from pipeline.models import CampaignRequest
+    from pipeline.render.renderer import Renderer
 
     doomed = plan_brief(BRIEF, workspace, count=3, channels=["web_banner"]).drafts[1]
     real = Renderer.render
@@ -105,13 +108,14 @@ def test_a_renderer_crash_fails_one_draft_and_a_rerun_retries_it(
         return real(self, jobs, model)
 
     monkeypatch.setattr(Renderer, "render", flaky)
-    result = campaign_flow(brief=str(BRIEF), count=3, channels=["web_banner"], max_replans=0)
-    by_id = {d["id"]: d for d in result["drafts"]}
-    assert by_id[doomed.id]["status"] == "failed" and "illegal memory access" in by_id[doomed.id]["reasons"][0]
-    assert all(d["status"] != "failed" for i, d in by_id.items() if i != doomed.id)  # the rest continued
+    request = CampaignRequest(brief=str(BRIEF), count=3, channels=["web_banner"], max_replans=0)
+    result = campaign_flow(request)
+    by_id = {d.id: d for d in result.drafts}
+    assert by_id[doomed.id].status == "failed" and "illegal memory access" in by_id[doomed.id].reasons[0]
+    assert all(d.status != "failed" for i, d in by_id.items() if i != doomed.id)  # the rest continued
     monkeypatch.setattr(Renderer, "render", real)
-    again = campaign_flow(brief=str(BRIEF), count=3, channels=["web_banner"], max_replans=0)
-    assert {d["id"]: d["status"] for d in again["drafts"]}[doomed.id] in ("in_review", "rejected_by_gate")
+    again = campaign_flow(request)
+    assert {d.id: d.status for d in again.drafts}[doomed.id] in ("in_review", "rejected_by_gate")
 
 
 def test_export_writes_only_approved_drafts_at_channel_size_with_history(
@@ -124,7 +128,7 @@ def test_export_writes_only_approved_drafts_at_channel_size_with_history(
     from PIL import Image
 
     from pipeline.cli import main
-    from pipeline.review_store import ReviewStore
+    from pipeline.review.store import ReviewStore
 
     assert main(["run", "spring-citrus-launch", "--drafts", "2", "--channel", "instagram_story", "--replans", "0"]) == 0
     capsys.readouterr()

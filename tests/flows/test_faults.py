@@ -83,7 +83,7 @@ def test_a_full_disk_is_one_clear_line_and_the_store_stays_whole(
 ) -> None:
     import errno
 
-    import pipeline.render
+    import pipeline.render.png
     from pipeline.cli import main
 
     for key, value in _env(home).items():
@@ -95,7 +95,7 @@ def test_a_full_disk_is_one_clear_line_and_the_store_stays_whole(
     def full(*args: object, **kwargs: object) -> Path:
         raise OSError(errno.ENOSPC, "No space left on device", str(home / "drafts" / "x.png"))
 
-    monkeypatch.setattr(pipeline.render, "save_png", full)
+    monkeypatch.setattr(pipeline.render.png, "save_png", full)
     code = main(["run", CAMPAIGN, "--drafts", "2", "--channel", "email_header", "--replans", "0"])
     err = capsys.readouterr().err
     assert code == 2

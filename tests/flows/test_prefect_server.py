@@ -130,7 +130,7 @@ def test_serve_registers_a_deployment_per_scheduled_brief(
         found = [d for d in found if d["name"] == "spring-citrus-launch"]
         schedules = found[0]["schedules"]
         assert isinstance(schedules, list) and schedules[0]["schedule"]["cron"] == "0 9 * * 1"
-        assert found[0]["parameters"]["brief"].endswith("spring-citrus-launch.yaml")
+        assert found[0]["parameters"]["request"]["brief"].endswith("spring-citrus-launch.yaml")
         on_demand = {d["name"]: d for d in deployments}.get("summer-table-bottles")  # type: ignore[union-attr]
         assert on_demand is not None and on_demand["schedules"] == []  # served without a schedule
 
@@ -149,7 +149,7 @@ def test_serve_registers_a_deployment_per_scheduled_brief(
         assert result["via"] == "campaign/summer-table-bottles" and result["status"] == "completed", result
         run = _api(prefect_server, f"/flow_runs/{result['run_id']}")
         assert isinstance(run, dict) and run["deployment_id"] == on_demand["id"] and run["state_type"] == "COMPLETED"
-        assert run["parameters"]["trigger"] == "chat"
+        assert run["parameters"]["request"]["trigger"] == "chat"
         ids = [d["id"] for d in result["drafts"]]  # the draft, and its re-plan if the gate rejected it
         assert ids[0] == "summer-table-bottles-instagram_post-1" and all(i.startswith(ids[0]) for i in ids)
     finally:

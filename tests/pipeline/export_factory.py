@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PIL import Image, ImageDraw
 
-from pipeline.brand_store import ProfileStore
-from pipeline.layouts import make_layout
+from pipeline.brand.store import ProfileStore
+from pipeline.campaign.layouts import make_layout
 from pipeline.models import BrandFont, BrandProfile, Check, Decision, Draft, DraftPlan, EvalReport
-from pipeline.review_store import ReviewStore
+from pipeline.review.store import ReviewStore
 from pipeline.settings import Settings
 
 CAMPAIGN = "spring"

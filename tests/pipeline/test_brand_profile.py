@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.brand_profile import extract_profile, split_sub_brands
-from pipeline.chunking import chunk_blocks
-from pipeline.documents import text_to_blocks
-from pipeline.knowledge import KnowledgeBase
+from pipeline.brand.profile import extract_profile, split_sub_brands
+from pipeline.knowledge.chunking import chunk_blocks
+from pipeline.knowledge.loaders.text import text_to_blocks
+from pipeline.knowledge.store import KnowledgeBase
 from pipeline.models import BrandProfile, GuidelineChunk
 from tests.conftest import FIXTURES
 
@@ -35,7 +35,7 @@ def profile_of(markdown: str, brand: str = "Acme") -> BrandProfile:
     """Extract a profile from one Markdown guideline held in a string."""
     import tempfile
 
-    from pipeline.documents import load_markdown
+    from pipeline.knowledge.loaders.markdown import load_markdown
 
     with tempfile.TemporaryDirectory() as tmp:
         doc = Path(tmp) / "guide.md"
@@ -204,7 +204,7 @@ def test_sub_brand_file_names_count() -> None:
 
 @pytest.mark.unit
 def test_palette_from_a_pdf_table(tmp_path: Path) -> None:
-    from pipeline.documents import load_document
+    from pipeline.knowledge.loaders.registry import load_document
     from tests.pipeline.docs_factory import make_palette_pdf
 
     blocks = load_document(make_palette_pdf(tmp_path / "palette.pdf"))

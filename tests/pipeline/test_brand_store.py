@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.brand_store import ProfileStore
+from pipeline.brand.store import ProfileStore
 from pipeline.errors import UserError
 from pipeline.models import BrandColor, BrandFont, BrandProfile, BrandTerm, LayoutRules, SourceRef
 from pipeline.settings import Settings

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.briefs import load_brief, load_channels
+from pipeline.campaign.briefs import load_brief
+from pipeline.campaign.channels import load_channels
 from pipeline.errors import UserError
 from tests.conftest import REPO
 

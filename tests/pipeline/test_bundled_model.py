@@ -11,10 +11,13 @@ import pytest
 from PIL import Image
 from safetensors import safe_open
 
-from pipeline.draft_eval import measure
-from pipeline.draft_model import bundled_model_path
-from pipeline.layouts import draw_box_map, make_layout
-from pipeline.render import ControlSpec, Renderer, RenderJob, folder_controlnet, model_defaults
+from pipeline.campaign.conditions import draw_box_map
+from pipeline.campaign.layouts import make_layout
+from pipeline.draft_model.eval import measure
+from pipeline.draft_model.model import bundled_model_path
+from pipeline.render.jobs import ControlSpec, RenderJob
+from pipeline.render.loading import folder_controlnet, model_defaults
+from pipeline.render.renderer import Renderer
 
 pytestmark = pytest.mark.integration
 
@@ -85,7 +88,7 @@ def test_fixed_prompts_get_their_colours_and_their_side(
 
 def test_generate_uses_the_bundled_model_by_default(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from pipeline.cli import main
-    from pipeline.render import read_png_job
+    from pipeline.render.png import read_png_job
 
     layout = tmp_path / "layout.json"
     layout.write_text(json.dumps(make_layout("thirds_right", 1.0).model_dump(mode="json")))

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import UserError
-from pipeline.knowledge import KnowledgeBase
-from pipeline.retrieval import Retriever
+from pipeline.knowledge.retrieval import Retriever
+from pipeline.knowledge.store import KnowledgeBase
 from pipeline.settings import Settings, load_settings
 from tests.conftest import SAMPLE_GUIDELINES
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.chunking import chunk_blocks
-from pipeline.documents import Block
+from pipeline.knowledge.chunking import chunk_blocks
+from pipeline.knowledge.loaders.registry import Block
 
 pytestmark = pytest.mark.unit
 

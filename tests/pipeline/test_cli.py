@@ -151,7 +151,7 @@ def test_process_exit_codes(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().endswith(
         "known channels: "
-        + ", ".join(sorted(__import__("pipeline.briefs", fromlist=["load_channels"]).load_channels()))
+        + ", ".join(sorted(__import__("pipeline.campaign.channels", fromlist=["load_channels"]).load_channels()))
     )
     result = subprocess.run([ONBRAND, "search"], capture_output=True, text=True, env=env)
     assert result.returncode == 2  # usage error

@@ -7,8 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from pipeline.draft_model import ColourHeads, colour_labels
-from pipeline.scenes import COLOURS, caption, sample_scene
+from pipeline.draft_model.data import colour_labels
+from pipeline.draft_model.scenes import COLOURS, caption, sample_scene
+from pipeline.draft_model.train import ColourHeads
 
 pytestmark = pytest.mark.unit
 
@@ -37,7 +38,7 @@ def test_training_captions_name_the_scene_colours_most_of_the_time() -> None:
 def test_the_heads_read_colours_from_the_unet_pooled_text() -> None:
     import torch
 
-    from pipeline.draft_model import TrainConfig, build_unet
+    from pipeline.draft_model.model import TrainConfig, build_unet
 
     unet = build_unet(TrainConfig(unet_channels=(8, 16, 16), heads=2, groups=8))
     heads = ColourHeads([unet, torch.nn.Identity()], "cpu")  # modules without pooled text are skipped

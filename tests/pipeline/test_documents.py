@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.documents import load_document, supported_suffixes
 from pipeline.errors import DocumentError
+from pipeline.knowledge.loaders.registry import load_document, supported_suffixes
 from tests.conftest import SAMPLE_GUIDELINES
 from tests.pipeline.docs_factory import encrypt_pdf, make_docx, make_image_only_pdf, make_pdf
 

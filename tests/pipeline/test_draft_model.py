@@ -9,9 +9,14 @@ import numpy as np
 import pytest
 from safetensors import safe_open
 
-from pipeline.draft_model import FINETUNES, TrainConfig, finetune, train
-from pipeline.layouts import draw_box_map, make_layout
-from pipeline.render import ControlSpec, Renderer, RenderJob, clear_cache, folder_controlnet, model_defaults
+from pipeline.campaign.conditions import draw_box_map
+from pipeline.campaign.layouts import make_layout
+from pipeline.draft_model.finetune import FINETUNES, finetune
+from pipeline.draft_model.model import TrainConfig
+from pipeline.draft_model.train import train
+from pipeline.render.jobs import ControlSpec, RenderJob
+from pipeline.render.loading import clear_cache, folder_controlnet, model_defaults
+from pipeline.render.renderer import Renderer
 
 pytestmark = pytest.mark.integration
 

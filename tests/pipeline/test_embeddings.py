@@ -3,8 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.embeddings import BertMeanPooler, Embedder, resolve_model_path
 from pipeline.errors import UserError
+from pipeline.knowledge.embeddings import BertMeanPooler, Embedder, resolve_model_path
 from pipeline.settings import BUNDLED_EMBEDDER
 
 pytestmark = pytest.mark.integration

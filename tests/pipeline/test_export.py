@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline.export import FALLBACK_KIT, compose, find_brand_kit, find_font, find_logo
-from pipeline.layouts import make_layout
+from pipeline.brand.kit import find_brand_kit
+from pipeline.campaign.layouts import make_layout
+from pipeline.export.compose import compose
+from pipeline.export.kit import FALLBACK_KIT, find_font, find_logo
 from pipeline.models import BrandFont, BrandProfile, DraftPlan, LayoutRules
 from pipeline.settings import Settings
 
@@ -68,9 +70,9 @@ def test_brand_kit_lookup(tmp_path: Path) -> None:
 def test_export_without_provenance_options_writes_the_composed_pixels_and_nothing_else(
     settings: Settings, tmp_path: Path
 ) -> None:
-    from pipeline.brand_store import ProfileStore
-    from pipeline.export import export_campaign
-    from pipeline.review_store import ReviewStore
+    from pipeline.brand.store import ProfileStore
+    from pipeline.export.campaign import export_campaign
+    from pipeline.review.store import ReviewStore
     from tests.pipeline.export_factory import CAMPAIGN, approved_draft
 
     draft_id = approved_draft(settings, channel="email_header", render_size=(120, 40))
@@ -87,8 +89,7 @@ def test_export_without_provenance_options_writes_the_composed_pixels_and_nothin
     assert manifest["c2pa"] is None and manifest["files"][0]["watermark"] is None
     data = Path(exported.path).read_bytes()
     assert b"caBX" not in data  # no C2PA chunk
-    stored = ReviewStore.from_settings(settings).raw(draft_id)
-    plan = DraftPlan.model_validate(stored["plan"])
+    plan = ReviewStore.from_settings(settings).detail(draft_id).plan
     profile = ProfileStore(settings).profile("Tidewell")
     with Image.open(settings.home / "renders" / "email_header-1.png") as render:
         expected, _, _ = compose(render, plan, 600, 200, plan.headline, plan.cta, profile, None)

@@ -10,9 +10,12 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from pipeline.campaign.layouts import make_layout
 from pipeline.errors import UserError
-from pipeline.image_checks import CHECK_NAMES, Detectors, ImageGate, decide, fingerprint, load_image
-from pipeline.layouts import make_layout
+from pipeline.gate.detectors import Detectors
+from pipeline.gate.image import CHECK_NAMES, ImageGate
+from pipeline.gate.measure import fingerprint, load_image
+from pipeline.gate.verdict import decide
 from pipeline.models import Box, BrandColor, BrandProfile, BrandRule, Check, EvalReport, GatePolicy
 
 pytestmark = pytest.mark.integration
@@ -218,7 +221,7 @@ def test_the_cli_reports_checks_and_exits_by_verdict(tmp_path: Path, capsys: pyt
 def test_the_prompt_alignment_check_runs_clip_from_a_local_folder(tmp_path: Path) -> None:
     from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPProcessor
 
-    from tests.pipeline.tiny_diffusion import _tokenizer
+    from tests.pipeline.tiny_diffusion import tiny_tokenizer
 
     config = CLIPConfig(
         text_config={
@@ -243,7 +246,7 @@ def test_the_prompt_alignment_check_runs_clip_from_a_local_folder(tmp_path: Path
     CLIPModel(config).save_pretrained(tmp_path / "clip")
     CLIPProcessor(
         image_processor=CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}),
-        tokenizer=_tokenizer(),
+        tokenizer=tiny_tokenizer(),
     ).save_pretrained(tmp_path / "clip")
     gate = ImageGate(detectors=Detectors(clip_model=str(tmp_path / "clip")), checks=["prompt_alignment"])
     check = gate.evaluate(scene(), prompt="a coral can on teal").check("prompt_alignment")
@@ -254,8 +257,8 @@ def test_the_prompt_alignment_check_runs_clip_from_a_local_folder(tmp_path: Path
 
 
 def test_the_override_file_sets_the_gate_policy_and_released_people(tmp_path: Path) -> None:
-    from pipeline.brand_store import ProfileStore
-    from pipeline.prompt_gate import check_prompt
+    from pipeline.brand.store import ProfileStore
+    from pipeline.gate.prompt import check_prompt
     from pipeline.settings import Settings
 
     store = ProfileStore(Settings(home=tmp_path / "ws"))

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import UserError
-from pipeline.knowledge import KnowledgeBase, brand_slug, collection_name
+from pipeline.knowledge.store import KnowledgeBase, collection_name
 from pipeline.settings import Settings
+from pipeline.slugs import brand_slug
 from tests.conftest import SAMPLE_GUIDELINES
 from tests.servers import KNOWLEDGE_BACKENDS, knowledge_settings
 

@@ -4,17 +4,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from pipeline.campaign.conditions import ROLE_COLOURS, draw_box_map, draw_segmentation, reference_condition
+from pipeline.campaign.layouts import TEMPLATES, make_layout, repair_layout, validate_layout
 from pipeline.errors import UserError
-from pipeline.layouts import (
-    ROLE_COLOURS,
-    TEMPLATES,
-    draw_box_map,
-    draw_segmentation,
-    make_layout,
-    reference_condition,
-    repair_layout,
-    validate_layout,
-)
 from pipeline.models import Box, Layout, LayoutRules
 
 pytestmark = pytest.mark.unit

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from pipeline.gate.prompt import PromptGate, check_prompt
 from pipeline.models import BrandProfile, BrandRule, BrandTerm, SourceRef
-from pipeline.prompt_gate import PromptGate, check_prompt, normalise, term_pattern
+from pipeline.words import normalise, term_pattern
 
 pytestmark = pytest.mark.unit
 
@@ -142,7 +143,7 @@ def test_the_held_out_sets_stay_caught() -> None:
 
 @pytest.mark.integration
 def test_the_extracted_sample_brand_blocks_what_its_book_bans_and_nothing_else(sample_workspace: object) -> None:
-    from pipeline.brand_profile import extract_profile
+    from pipeline.brand.profile import extract_profile
 
     profile = extract_profile("Tidewell", sample_workspace.chunks("Tidewell"))  # type: ignore[attr-defined]
     blocked = {

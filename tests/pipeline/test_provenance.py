@@ -11,17 +11,9 @@ import pytest
 from PIL import Image, ImageDraw
 
 from pipeline.errors import UserError
-from pipeline.export import export_campaign
-from pipeline.provenance import (
-    TRAINED_ALGORITHMIC_MEDIA,
-    _generate,
-    c2pa_credentials,
-    embed_watermark,
-    local_credentials,
-    read_c2pa,
-    read_watermark,
-    watermark_payload,
-)
+from pipeline.export.c2pa import TRAINED_ALGORITHMIC_MEDIA, _generate, c2pa_credentials, local_credentials, read_c2pa
+from pipeline.export.campaign import export_campaign
+from pipeline.export.watermark import embed_watermark, read_watermark, watermark_payload
 from pipeline.settings import Settings
 from tests.pipeline.export_factory import CAMPAIGN, approved_draft
 

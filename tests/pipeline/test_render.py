@@ -9,10 +9,13 @@ import pytest
 from PIL import Image
 from pydantic import ValidationError
 
-from pipeline import render
+from pipeline.campaign.conditions import draw_box_map, draw_segmentation
+from pipeline.campaign.layouts import make_layout
 from pipeline.errors import UserError
-from pipeline.layouts import draw_box_map, draw_segmentation, make_layout
-from pipeline.render import ControlSpec, Renderer, RenderJob, read_png_job, save_png
+from pipeline.render import loading
+from pipeline.render.jobs import ControlSpec, RenderJob
+from pipeline.render.png import read_png_job, save_png
+from pipeline.render.renderer import Renderer
 from tests.pipeline.tiny_diffusion import build_tiny_controlnet, build_tiny_pipeline
 
 pytestmark = pytest.mark.integration
@@ -75,15 +78,15 @@ def test_same_inputs_give_the_same_bytes(tiny: dict[str, str]) -> None:
 
 
 def test_the_pipeline_stays_warm_and_the_cache_is_bounded(tiny: dict[str, str]) -> None:
-    render.clear_cache()
+    loading.clear_cache()
     renderer = Renderer(max_loaded=1)
-    before = render.LOADS["count"]
+    before = loading.LOADS["count"]
     renderer.render(jobs_for(tiny, 1), model=tiny["sd"])
     renderer.render(jobs_for(tiny, 2), model=tiny["sd"])
-    assert render.LOADS["count"] == before + 1  # the second call did not reload
+    assert loading.LOADS["count"] == before + 1  # the second call did not reload
     renderer.render(jobs_for(tiny, 1), model=tiny["sd_other"])
     renderer.render(jobs_for(tiny, 1), model=tiny["sd"])
-    assert render.LOADS["count"] == before + 3  # max_loaded=1: switching models evicts
+    assert loading.LOADS["count"] == before + 3  # max_loaded=1: switching models evicts
 
 
 def test_metadata_round_trip_re_renders_the_same_image(tiny: dict[str, str], tmp_path: Path) -> None:
@@ -230,7 +233,7 @@ def test_out_of_memory_halves_the_batch_and_loses_no_draft(
 
 
 def test_speed_switches_are_ignored_off_cuda(tiny: dict[str, str]) -> None:
-    from pipeline.render import SpeedOptions
+    from pipeline.render.jobs import SpeedOptions
 
     fast = Renderer(speed=SpeedOptions(channels_last=True, fuse_qkv=True, compile=True))
     plain = Renderer()
@@ -244,7 +247,7 @@ def test_speed_switches_are_ignored_off_cuda(tiny: dict[str, str]) -> None:
 @pytest.mark.gpu
 @pytest.mark.skipif("not __import__('torch').cuda.is_available()", reason="needs a CUDA GPU")
 def test_speed_switches_keep_the_image_on_cuda(tiny: dict[str, str]) -> None:
-    from pipeline.render import SpeedOptions
+    from pipeline.render.jobs import SpeedOptions
 
     job = jobs_for(tiny, 1)[0]
     plain = Renderer(dtype="fp32").render([job], model=tiny["sd"])[0].image
@@ -271,7 +274,7 @@ def test_img2img_with_and_without_controlnet(tiny: dict[str, str], tmp_path: Pat
     assert low.tobytes() != out.image.tobytes()  # strength changes how far the draft moves
     ddim = job.model_copy(update={"scheduler": "ddim"})
     warm = renderer.render([ddim], model=tiny["sd"])[0].image  # the img2img variant already exists here
-    render.clear_cache()
+    loading.clear_cache()
     cold = Renderer().render([ddim], model=tiny["sd"])[0].image
     assert warm.tobytes() == cold.tobytes()  # a scheduler change reaches the img2img variant too
 

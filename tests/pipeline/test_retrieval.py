@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.knowledge import KnowledgeBase
-from pipeline.retrieval import BM25Index, Retriever, tokenize
+from pipeline.knowledge.retrieval import BM25Index, Retriever, tokenize
+from pipeline.knowledge.store import KnowledgeBase
 from pipeline.settings import Settings
 from tests.servers import KNOWLEDGE_BACKENDS, knowledge_settings
 

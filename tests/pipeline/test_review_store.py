@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.errors import UserError
 from pipeline.models import Check, Decision, Draft, DraftPlan, EvalReport, Layout
-from pipeline.review_store import DecisionConflict, ReviewStore
+from pipeline.review.store import DecisionConflict, ReviewStore
 from tests.servers import REVIEW_BACKENDS, review_store_url
 
 pytestmark = pytest.mark.unit
@@ -64,7 +64,7 @@ def test_a_second_decision_is_a_conflict_naming_the_first(review_url: str) -> No
     with pytest.raises(UserError, match="no draft 'nope'"):
         store.decide(Decision(draft_id="nope", action="approve", reviewer="sam"))
     history = store.history("spring-instagram_post-1")
-    assert [(h["reviewer"], h["from_status"], h["to_status"]) for h in history] == [("maya", "in_review", "approved")]
+    assert [(h.reviewer, h.from_status, h.to_status) for h in history] == [("maya", "in_review", "approved")]
 
 
 def test_runs_are_recorded_and_a_killed_run_is_marked_crashed(review_url: str) -> None:
@@ -76,7 +76,7 @@ def test_runs_are_recorded_and_a_killed_run_is_marked_crashed(review_url: str) -
     store.start_run("run-a", "spring", "brief.yaml", "schedule", planned=4)
     # A run whose process is gone (kill -9 leaves its row "running"):
     with store.engine.begin() as conn:
-        conn.execute(store._runs.update().where(store._runs.c.id == "run-a").values(pid=int(dead.stdout)))
+        conn.execute(store.tables.runs.update().where(store.tables.runs.c.id == "run-a").values(pid=int(dead.stdout)))
     assert store.other_runs_active("spring", "run-b") is False
     store.start_run("run-b", "spring", "brief.yaml", "manual", planned=4)
     assert store.other_runs_active("spring", "run-c") is True  # run-b is this live process

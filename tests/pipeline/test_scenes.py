@@ -7,19 +7,11 @@ import random
 import numpy as np
 import pytest
 
-from pipeline.draft_eval import colour_name, eval_cases, measure
-from pipeline.layouts import draw_box_map, make_layout
-from pipeline.scenes import (
-    COLOURS,
-    HELDOUT_TEMPLATES,
-    PRODUCTS,
-    TRAIN_TEMPLATES,
-    SceneSpec,
-    caption,
-    condition,
-    draw_scene,
-    sample_scene,
-)
+from pipeline.campaign.conditions import draw_box_map
+from pipeline.campaign.layouts import make_layout
+from pipeline.draft_model.eval import colour_name, eval_cases, measure
+from pipeline.draft_model.scenes import COLOURS, SceneSpec, caption, condition, draw_scene, sample_scene
+from pipeline.draft_model.vocabulary import HELDOUT_TEMPLATES, PRODUCTS, TRAIN_TEMPLATES
 
 pytestmark = pytest.mark.unit
 

@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 
 from pipeline.errors import UserError
-from pipeline.export import export_campaign
+from pipeline.export.campaign import export_campaign
+from pipeline.export.upscalers import DiffusersUpscaler, LanczosUpscaler, SpandrelUpscaler, make_upscaler
 from pipeline.settings import Settings
-from pipeline.upscale import DiffusersUpscaler, LanczosUpscaler, SpandrelUpscaler, make_upscaler
 from tests.pipeline.export_factory import CAMPAIGN, approved_draft
 from tests.pipeline.tiny_diffusion import build_tiny_pipeline, build_tiny_upscaler
 

@@ -25,7 +25,7 @@ def _byte_chars() -> list[str]:
     return chars
 
 
-def _tokenizer() -> object:
+def tiny_tokenizer() -> object:
     from transformers import CLIPTokenizer
 
     chars = _byte_chars()
@@ -64,7 +64,7 @@ def tiny_sd_parts(seed: int = 0) -> tuple[Any, Any, Any, Any]:
         latent_channels=4,
         norm_num_groups=2,
     )
-    tokenizer = _tokenizer()
+    tokenizer = tiny_tokenizer()
     torch.manual_seed(seed)
     text_encoder = CLIPTextModel(
         CLIPTextConfig(
@@ -181,7 +181,7 @@ def build_tiny_sdxl(folder: Path, seed: int = 0) -> tuple[Path, Path]:
         sample_size=128,
         norm_num_groups=1,
     )
-    tokenizer = _tokenizer()
+    tokenizer = tiny_tokenizer()
     config = CLIPTextConfig(
         bos_token_id=tokenizer.bos_token_id,
         eos_token_id=tokenizer.eos_token_id,

@@ -19,10 +19,12 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.briefs import load_brief, load_channels
-from pipeline.documents import load_document
+from pipeline.campaign.briefs import load_brief
+from pipeline.campaign.channels import load_channels
+from pipeline.campaign.conditions import draw_box_map
+from pipeline.campaign.layouts import repair_layout, validate_layout
 from pipeline.errors import DocumentError, UserError
-from pipeline.layouts import draw_box_map, repair_layout, validate_layout
+from pipeline.knowledge.loaders.registry import load_document
 from pipeline.models import Box, Layout, LayoutRules
 from tests.pipeline.docs_factory import make_docx, make_pdf
 
@@ -205,13 +207,13 @@ def test_validate_and_repair_any_layout_against_any_rules(
     )
 )
 def test_any_layout_file_is_read_or_refused_clearly(data: dict[str, Any], workdir: Path, tally: Counter[str]) -> None:
-    from pipeline.cli import _read_layout
+    from pipeline.cli.render import read_layout
 
     path = workdir / "layout.json"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     tally["inputs fuzzed"] += 1
     try:
-        layout = _read_layout(path, 1.0)
+        layout = read_layout(path, 1.0)
     except UserError as exc:
         _clear(exc, path)
         return

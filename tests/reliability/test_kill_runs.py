@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.drafting import safe_name
+from pipeline.slugs import safe_name
 
 pytestmark = pytest.mark.slow
 

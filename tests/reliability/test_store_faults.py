@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.review_store import ACTION_STATUS, ReviewStore
+from pipeline.review.store import ACTION_STATUS, ReviewStore
 from tests.reliability.workers import draft_id, in_review, make_draft
 
 pytestmark = pytest.mark.slow
@@ -138,7 +138,7 @@ def test_twenty_decisions_raced_from_five_processes_have_one_winner_per_draft(
         assert len(winners) == 1, mine  # exactly one decision wins; the other four are conflicts
         assert all("no longer in review" in r["message"] for r in mine if r["result"] == "conflict")
         log = store.history(draft_id(i))
-        assert [(h["reviewer"], h["action"]) for h in log] == [(winners[0]["reviewer"], winners[0]["action"])]
+        assert [(h.reviewer, h.action) for h in log] == [(winners[0]["reviewer"], winners[0]["action"])]
         record = store.get(draft_id(i))
         assert record.status == ACTION_STATUS[winners[0]["action"]] and record.version == 2
     assert store.get(draft_id(4)).status == "in_review" and store.history(draft_id(4)) == []

@@ -16,7 +16,7 @@ import json
 import sys
 
 from pipeline.models import Check, Decision, Draft, DraftPlan, EvalReport, Layout
-from pipeline.review_store import DecisionConflict, ReviewStore
+from pipeline.review.store import DecisionConflict, ReviewStore
 
 CAMPAIGN = "fault"
 

@@ -19,12 +19,13 @@ def ui_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     post 2 sent back by a reviewer and re-planned (a lineage of two)."""
     from agents.campaign import plan_brief
     from agents.replan import replan
-    from pipeline.brand_profile import extract_profile
-    from pipeline.brand_store import ProfileStore
-    from pipeline.drafting import evaluate_drafts, render_drafts
-    from pipeline.knowledge import KnowledgeBase
+    from pipeline.brand.profile import extract_profile
+    from pipeline.brand.store import ProfileStore
+    from pipeline.gate.drafts import evaluate_drafts
+    from pipeline.knowledge.store import KnowledgeBase
     from pipeline.models import Decision
-    from pipeline.review_store import ReviewStore
+    from pipeline.render.drafts import render_drafts
+    from pipeline.review.store import ReviewStore
 
     home = tmp_path_factory.mktemp("ui-template")
     settings = Settings(home=home, database_url=None)  # the workspace's own review.db, whatever the environment

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from pipeline.errors import UserError
-from pipeline.review_store import ReviewStore
+from pipeline.review.store import ReviewStore
 from pipeline.settings import Settings
 from tests.ui.helpers import IN_REVIEW, POSTS, add_users, app_test
 from ui.users import add_user, authenticate, load_users, users_path
@@ -97,7 +97,7 @@ def test_login_is_required_once_users_are_configured(ui_home: Settings) -> None:
     assert {f"approve-{i}" for i in IN_REVIEW} <= {b.key for b in at.button}
     at.button(key=f"approve-{POSTS[0]}").click().run()
     history = ReviewStore.from_settings(ui_home).history(POSTS[0])
-    assert history[-1]["reviewer"] == "maya"  # the logged-in name, nothing typed
+    assert history[-1].reviewer == "maya"  # the logged-in name, nothing typed
     assert not [t for t in at.text_input if t.key == "open_name"]  # no free-text name once users exist
 
 

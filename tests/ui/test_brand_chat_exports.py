@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.brand_store import ProfileStore
+from pipeline.brand.store import ProfileStore
 from pipeline.models import Decision
-from pipeline.review_store import ReviewStore
+from pipeline.review.store import ReviewStore
 from pipeline.settings import Settings
 from tests.ui.helpers import CAMPAIGN, POSTS, STORIES, add_users, app_test
 from ui.uploads import guideline_folder
@@ -92,7 +92,7 @@ def test_chat_shows_the_tools_called_and_their_results(ui_home: Settings) -> Non
     assert "Lato" in _texts(messages[1].markdown)
     at.chat_input(key="chat_input").set_value("approve spring-citrus-launch-instagram_post-1").run()
     assert "is approved" in _texts(at.chat_message[-1].markdown) or "approved" in _texts(at.chat_message[-1].markdown)
-    assert ReviewStore.from_settings(ui_home).history(POSTS[0])[-1]["reviewer"] == "maya"
+    assert ReviewStore.from_settings(ui_home).history(POSTS[0])[-1].reviewer == "maya"
 
 
 def test_chat_as_a_viewer_cannot_approve(ui_home: Settings) -> None:

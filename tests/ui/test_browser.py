@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.review_store import ReviewStore
+from pipeline.review.store import ReviewStore
 from pipeline.settings import Settings
 from tests.ui.helpers import CHILD, REPO, STORIES, add_users
 
@@ -110,7 +110,7 @@ def test_a_reviewer_signs_in_and_approves_a_draft_by_clicking(served: str, ui_ho
         expect(page.get_by_text(f"Approved {STORIES[0]} (by maya)")).to_be_visible()
         decided = store.get(STORIES[0])
         assert decided.status == "approved"
-        assert store.history(STORIES[0])[-1]["reviewer"] == "maya"
+        assert store.history(STORIES[0])[-1].reviewer == "maya"
         expect(card).to_have_count(0)  # it left the queue
         shoot("review-after-approve.png")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.review_store import ReviewStore
+from pipeline.review.store import ReviewStore
 from pipeline.settings import Settings
 from tests.ui.helpers import CHILD, IN_REVIEW, POSTS, REVISED, STORIES, app_test
 
@@ -46,13 +46,9 @@ def test_filters_by_status_channel_verdict_and_flagged_check(ui_home: Settings) 
     assert "No drafts match these filters" in _texts(at.info)
     at.pills(key="f_verdict").set_value([]).run()
     store = ReviewStore.from_settings(ui_home)
-    flagged = {str(c["name"]) for r in store.list_drafts() for c in r.checks if c["status"] in ("warn", "fail")}
+    flagged = {c.name for r in store.list_drafts() for c in r.flagged()}
     name = sorted(flagged)[0]
-    expected = {
-        r.id
-        for r in store.list_drafts()
-        if any(c["name"] == name and c["status"] in ("warn", "fail") for c in r.checks)
-    }
+    expected = {r.id for r in store.list_drafts() if any(c.name == name for c in r.flagged())}
     at.multiselect(key="f_check").set_value([name]).run()
     assert _cards(at) == expected
 
@@ -63,7 +59,7 @@ def test_approve_from_a_card_records_the_reviewer(ui_home: Settings) -> None:
     assert f"Approved {STORIES[0]} (by maya)" in _texts(at.toast)
     store = ReviewStore.from_settings(ui_home)
     assert store.get(STORIES[0]).status == "approved"
-    assert store.history(STORIES[0])[-1]["reviewer"] == "maya"
+    assert store.history(STORIES[0])[-1].reviewer == "maya"
     assert STORIES[0] not in _cards(at)  # it left the queue
 
 
@@ -73,13 +69,13 @@ def test_detail_view_shows_image_layout_condition_prompt_checks_and_lineage(ui_h
     at.run()
     assert not at.exception
     store = ReviewStore.from_settings(ui_home)
-    plan = store.raw(CHILD)["plan"]
+    plan = store.detail(CHILD).plan
     codes = _texts(at.code)
-    assert plan["prompt"] in codes and plan["negative_prompt"] in codes
+    assert plan.prompt in codes and plan.negative_prompt in codes
     markdown = _texts(at.markdown)
-    assert str(plan["seed"]) in markdown
+    assert str(plan.seed) in markdown
     for check in store.get(CHILD).checks:  # every check with its reason
-        assert check["reason"].split()[0] in markdown
+        assert check.reason.split()[0] in markdown
     assert any("ControlNet condition" in str(i.proto) for i in at.image)
     before = len(at.image)
     at.toggle(key="overlay").set_value(True).run()
@@ -103,7 +99,7 @@ def test_reject_needs_a_reason_and_records_it(ui_home: Settings) -> None:
     at.button(key=f"d-reject-{POSTS[0]}").click().run()
     assert store.get(POSTS[0]).status == "rejected"
     last = store.history(POSTS[0])[-1]
-    assert (last["reviewer"], last["note"]) == ("sam", "the can is cut off at the top")
+    assert (last.reviewer, last.note) == ("sam", "the can is cut off at the top")
     assert at.query_params["draft"] != POSTS[0]  # on to the next draft waiting
 
 
@@ -154,7 +150,7 @@ def test_request_changes_re_plans_and_re_renders_through_the_flow(ui_home: Setti
     assert done.status == "done", done.error
     revised = store.get(f"{STORIES[0]}-r1")
     assert revised.parent_id == STORIES[0] and revised.status in ("in_review", "rejected_by_gate")
-    assert "more space above the can" in store.raw(revised.id)["plan"]["replan_reason"]
+    assert "more space above the can" in store.detail(revised.id).plan.replan_reason
     at.query_params["draft"] = STORIES[0]
     at.run()
     assert "Revised as" in _texts(at.markdown) and f"lin-open-{revised.id}" in {b.key for b in at.button}

@@ -98,7 +98,7 @@ def test_overlay_draws_each_layout_box_over_the_draft(tmp_path: Path) -> None:
 
     from PIL import Image
 
-    from pipeline.layouts import make_layout
+    from pipeline.campaign.layouts import make_layout
     from ui.imaging import ROLE_COLOURS, overlay_png, thumbnail_png
 
     path = tmp_path / "draft.png"

@@ -171,8 +171,7 @@ def documents(brand: str) -> None:
 
 def ingest(brand: str, files: list[tuple[str, bytes]]) -> None:
     """Save the uploads under the workspace, ingest them, and extract the profile again."""
-    from pipeline.brand_profile import extract_profile
-    from pipeline.brand_store import ProfileStore
+    from pipeline.brand.ingest import ingest_brand
     from ui import uploads
 
     settings = common.settings()
@@ -181,13 +180,10 @@ def ingest(brand: str, files: list[tuple[str, bytes]]) -> None:
         paths = uploads.save_guidelines(settings.home, brand, files, settings.max_document_mb)
         bar = st.progress(0.0)
 
-        def update(what: str, done: int, total: int) -> None:
+        def update(what: str, done: int, total: int, info: object = None) -> None:
             bar.progress(min(done / total, 1.0) if total else 0.0, text=what)
 
-        report = kb.ingest(paths, brand, progress=update)
-        if report.documents:
-            profile = extract_profile(report.brand, kb.chunks(report.brand))
-            ProfileStore(settings).save_extracted(profile)
+        report = ingest_brand(paths, brand, settings, progress=update, knowledge=kb).report
         status.update(
             label=f"{report.brand}: {report.added} passage(s) added, {report.unchanged} unchanged, "
             f"{report.removed} removed",
@@ -249,7 +245,7 @@ def search_tab(brand: str) -> None:
 
 
 def override_tab(brand: str, can_edit: bool) -> None:
-    from pipeline.brand_store import ProfileStore
+    from pipeline.brand.store import ProfileStore
 
     store = ProfileStore(common.settings())
     path = store.override_path(brand)
@@ -274,7 +270,7 @@ def save_override(brand: str, text: str) -> None:
     """Validate first (a bad file never replaces a good one), then install it."""
     import tempfile
 
-    from pipeline.brand_store import ProfileStore
+    from pipeline.brand.store import ProfileStore
 
     store = ProfileStore(common.settings())
     with tempfile.TemporaryDirectory(prefix="onbrand-override-") as folder:
@@ -291,7 +287,7 @@ def save_override(brand: str, text: str) -> None:
 
 
 def main() -> None:
-    from pipeline.brand_store import ProfileStore
+    from pipeline.brand.store import ProfileStore
 
     common.page_header(
         "Brand", "What the brand looks like to onbrand: colours, type, words and rules, with their sources."

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import streamlit as st
 
 from pipeline.errors import UserError
+from pipeline.models import CampaignRun
 from ui import common
 
 if TYPE_CHECKING:
@@ -26,8 +27,8 @@ RUN_MARKS = {"running": "⏳", "completed": "✅", "failed": "❌", "crashed": "
 
 def known() -> list[tuple[str, Path, Brief | None, str]]:
     """Every brief by name (workspace first, then the samples): the brief, or why it is invalid."""
-    from agents.tools import known_briefs
-    from pipeline.briefs import load_brief
+    from pipeline.campaign.briefs import load_brief
+    from pipeline.campaign.lookup import known_briefs
 
     out: list[tuple[str, Path, Brief | None, str]] = []
     for name, path in known_briefs(common.settings()).items():
@@ -64,8 +65,8 @@ def brief_summary(brief: Brief) -> None:
 def start_run(name: str, path: Path) -> None:
     """Check the request, then queue the campaign flow (the same flow as ``onbrand run``). The form's
     values are read here, as they are at the click (a button's arguments are from the run before)."""
-    from agents.campaign import check_request
-    from pipeline.briefs import load_brief
+    from flows.launch import prepare_request, run_prepared
+    from pipeline.models import CampaignRequest
 
     channels = list(st.session_state.get(f"run_channels-{name}") or [])
     count = int(st.session_state.get(f"run_count-{name}") or 1)
@@ -78,26 +79,24 @@ def start_run(name: str, path: Path) -> None:
         common.flash("error", "Running campaigns needs the reviewer role.")
         return
     settings = common.settings()
+    request = CampaignRequest(
+        brief=str(path),
+        channels=channels,
+        count=count,
+        max_replans=replans,
+        trigger="ui",
+        requested_by=user.username,
+        run_in="here",  # as `onbrand run` does
+    )
     try:
-        brief = load_brief(path)
-        check_request(brief, settings, count, channels)
+        prepared = prepare_request(request, settings)  # a bad request is shown now, not in the queue
     except UserError as exc:
         common.flash("error", str(exc))
         return
-    overrides = settings.model_dump(mode="json", exclude={"llm_api_key"}, exclude_defaults=True)
+    brief = prepared.brief
 
-    def work() -> dict[str, Any]:
-        from flows.campaign import campaign_flow_for, run_here  # as `onbrand run` does
-
-        return run_here(
-            campaign_flow_for(settings),
-            brief=str(path),
-            count=count,
-            channels=channels,
-            max_replans=replans,
-            settings_overrides=overrides,
-            trigger="ui",
-        )
+    def work() -> CampaignRun:
+        return run_prepared(prepared, settings)
 
     label = f"{brief.campaign}: {len(channels)} channel(s) × {count}"
     common.queue().submit("campaign", label, work, campaign=brief.campaign, by=user.username)
@@ -139,7 +138,7 @@ def job_line(job: Job) -> None:
     elif job.status == "queued":
         st.markdown(f"{common.badge('queued', 'gray', ':material/schedule:')} {kind} · {common.md(job.label)}")
     elif job.status == "done":
-        made = len((job.result or {}).get("drafts", [])) if job.kind == "campaign" else 1
+        made = len(job.result.drafts) if isinstance(job.result, CampaignRun) else 1
         st.markdown(
             f"{common.badge('done', 'green', ':material/check:')} {kind} · {common.md(job.label)} "
             f":gray[{made} draft(s) · {common.relative_time(job.finished_at)}]"
@@ -300,7 +299,7 @@ def briefs_tab(briefs: list[tuple[str, Path, Brief | None, str]], can_edit: bool
 
 
 def pick_from_folder(folder: Path) -> None:
-    from pipeline.briefs import load_brief
+    from pipeline.campaign.briefs import load_brief
     from ui import uploads
 
     if not folder.is_dir():
@@ -328,8 +327,8 @@ def pick_from_folder(folder: Path) -> None:
 
 
 def schedules_tab() -> None:
-    from agents.tools import known_briefs
     from flows.serve import scheduled_briefs
+    from pipeline.campaign.lookup import known_briefs
 
     found, warnings = scheduled_briefs(known_briefs(common.settings()))
     found = [s for s in found if s.cron]

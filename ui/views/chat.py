@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import html
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Literal
 
 import streamlit as st
 
+from agents.chat.agent import ToolCall
+from pipeline.models import (
+    CampaignResult,
+    GuidelinesResult,
+    PlanResult,
+    ProfileResult,
+    PromptCheckResult,
+    ReviewStatusResult,
+    StoredDraft,
+    ToolResult,
+)
 from ui import common
 
 SUGGESTIONS = (
@@ -31,10 +43,20 @@ def ask(text: str) -> None:
     st.session_state["chat_pending"] = text
 
 
-def answer(text: str, brand: str | None) -> dict[str, Any]:
-    """The agent's reply as a history entry; a mistake in the request is a reply, not a traceback."""
-    from agents.chat import ChatAgent
-    from agents.tools import ChatSession
+@dataclass
+class Message:
+    """One message of the conversation as the page keeps it: who said it, and the tools it called."""
+
+    role: Literal["user", "assistant"]
+    text: str
+    actions: list[ToolCall] = field(default_factory=list)
+
+
+def answer(text: str, brand: str | None) -> Message:
+    """The agent's reply as a message; a mistake in the request is a reply, not a traceback."""
+    from agents.chat.agent import ChatAgent
+    from agents.chat.tools import ChatSession
+    from flows.launch import launch_campaign
 
     user = common.current_user()
     session = ChatSession(
@@ -42,6 +64,7 @@ def answer(text: str, brand: str | None) -> dict[str, Any]:
         brand=brand,
         user=user.username if user else "chat",
         role=user.role if user else "viewer",
+        launcher=launch_campaign,
     )
     try:
         reply = ChatAgent.from_settings(session).respond(text)
@@ -49,93 +72,76 @@ def answer(text: str, brand: str | None) -> dict[str, Any]:
         message = common.one_line(exc)
         if message is None:
             raise
-        return {"role": "assistant", "text": f"I could not do that: {message}", "actions": []}
-    return {
-        "role": "assistant",
-        "text": reply.reply,
-        "actions": [a.model_dump(mode="json") for a in reply.actions],
-    }
+        return Message(role="assistant", text=f"I could not do that: {message}")
+    return Message(role="assistant", text=reply.reply, actions=reply.actions)
 
 
-def show_result(tool: str, result: Any) -> None:
-    if not isinstance(result, dict):
-        st.write(result)
+def show_result(result: ToolResult | None) -> None:
+    if result is None:
         return
-    if "error" in result:
-        st.error(str(result["error"]), icon=":material/error:")
+    if result.error is not None:
+        st.error(result.error, icon=":material/error:")
         return
-    if tool == "search_guidelines":
-        for p in result.get("passages", []):
-            where = " › ".join(x for x in (p.get("source"), p.get("section")) if x)
-            st.markdown(
-                f"**{common.md(where)}** :gray[score {p.get('score', 0):.2f}]  \n{common.md(p.get('text', ''))}"
-            )
-    elif tool == "brand_profile":
+    if isinstance(result, GuidelinesResult):
+        for p in result.passages:
+            where = " › ".join(x for x in (p.source, p.section) if x)
+            st.markdown(f"**{common.md(where)}** :gray[score {p.score:.2f}]  \n{common.md(p.text)}")
+    elif isinstance(result, ProfileResult):
         chips = "".join(
             f"<span style='display:inline-flex;align-items:center;gap:6px;margin:0 12px 6px 0;font-size:13px'>"
-            f"<i style='width:18px;height:18px;border-radius:5px;background:{html.escape(c['hex'])};"
-            f"border:1px solid #E3E6EF;display:inline-block'></i>{html.escape(c['name'])} "
-            f"<code>{html.escape(c['hex'])}</code></span>"
-            for c in result.get("palette", [])
+            f"<i style='width:18px;height:18px;border-radius:5px;background:{html.escape(c.hex)};"
+            f"border:1px solid #E3E6EF;display:inline-block'></i>{html.escape(c.name)} "
+            f"<code>{html.escape(c.hex)}</code></span>"
+            for c in result.profile.palette
         )
         st.html(f"<div>{chips}</div>")
-        st.caption(common.md(result.get("summary", "")))
-    elif tool == "check_prompt":
-        if result.get("allowed"):
+        st.caption(common.md(result.summary))
+    elif isinstance(result, PromptCheckResult):
+        if result.allowed:
             st.markdown(common.badge("allowed", "green", ":material/check:"))
-        for r in result.get("reasons", []):
-            st.markdown(f"{common.badge(r['rule'], 'red')} {common.md(r['message'])}")
-    elif tool == "plan_brief":
+        for r in result.reasons:
+            st.markdown(f"{common.badge(r.rule, 'red')} {common.md(r.message)}")
+    elif isinstance(result, PlanResult):
         st.dataframe(
             [
-                {
-                    "Draft": p["id"],
-                    "Size": f"{p['width']}×{p['height']}",
-                    "Layout": p["layout"]["template"],
-                    "Prompt": p["prompt"],
-                }
-                for p in result.get("plans", [])
+                {"Draft": p.id, "Size": f"{p.width}×{p.height}", "Layout": p.layout.template, "Prompt": p.prompt}
+                for p in result.plan.drafts
             ],
             hide_index=True,
             width="stretch",
         )
-    elif tool == "review_status":
-        counts = result.get("counts", {})
+    elif isinstance(result, ReviewStatusResult):
+        counts = result.counts
         st.markdown(" ".join(common.status_badge(s) + f" **{n}**" for s, n in sorted(counts.items())) or "no drafts")
     else:
-        st.json(result, expanded=False)
+        st.json(result.contract_json(), expanded=False)
 
 
-def drafts_made(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
-    for action in actions:
-        result = action.get("result")
-        if isinstance(result, dict):
-            out += [d for d in result.get("drafts", []) if isinstance(d, dict) and d.get("image")]
-    return out
+def drafts_made(actions: list[ToolCall]) -> list[StoredDraft]:
+    return [d for a in actions if isinstance(a.result, CampaignResult) for d in a.result.run.drafts if d.image]
 
 
-def show_message(entry: dict[str, Any]) -> None:
-    avatar = ":material/person:" if entry["role"] == "user" else ":material/auto_awesome:"
-    with st.chat_message(entry["role"], avatar=avatar):
-        for action in entry.get("actions", []):
-            args = ", ".join(f"{k}={v!r}" for k, v in (action.get("args") or {}).items())
-            failed = isinstance(action.get("result"), dict) and "error" in action["result"]
+def show_message(entry: Message) -> None:
+    avatar = ":material/person:" if entry.role == "user" else ":material/auto_awesome:"
+    with st.chat_message(entry.role, avatar=avatar):
+        for action in entry.actions:
+            args = ", ".join(f"{k}={v!r}" for k, v in action.args.items())
+            failed = action.result is not None and action.result.error is not None
             with st.expander(
-                f"{action['tool']}({common.md(args)})",
-                icon=":material/error:" if failed else TOOL_ICONS.get(action["tool"], ":material/build:"),
+                f"{action.tool}({common.md(args)})",
+                icon=":material/error:" if failed else TOOL_ICONS.get(action.tool, ":material/build:"),
             ):
-                show_result(action["tool"], action.get("result"))
-        st.markdown("  \n".join(common.md(line) for line in str(entry["text"]).splitlines()))
-        made = drafts_made(entry.get("actions", []))
+                show_result(action.result)
+        st.markdown("  \n".join(common.md(line) for line in entry.text.splitlines()))
+        made = drafts_made(entry.actions)
         if made:
-            pictures = [(common.thumb(d["image"]), d) for d in made[:12]]
+            pictures = [(common.thumb(d.image), d) for d in made[:12]]
             shown = [(p, d) for p, d in pictures if p is not None]
             if shown:
                 st.image(
                     [p for p, _ in shown],
                     caption=[
-                        f"{common.channel_name(str(d.get('channel')))} · {common.STATUSES.get(d['status'], ('',))[0]}"
+                        f"{common.channel_name(d.channel)} · {common.STATUSES.get(d.status, ('',))[0]}"
                         for _, d in shown
                     ],
                     width=150,
@@ -143,7 +149,7 @@ def show_message(entry: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    from pipeline.brand_store import ProfileStore
+    from pipeline.brand.store import ProfileStore
 
     common.page_header(
         "Chat", "Ask about the brand, check a prompt, plan or run a brief, or see what waits for review."
@@ -155,7 +161,7 @@ def main() -> None:
         )
         if st.button("New conversation", icon=":material/add_comment:", key="chat_clear"):
             st.session_state["chat"] = []
-    history: list[dict[str, Any]] = st.session_state.setdefault("chat", [])
+    history: list[Message] = st.session_state.setdefault("chat", [])
     if not history:
         st.caption("Try one of these:")
         with st.container(horizontal=True, gap="small"):
@@ -166,7 +172,7 @@ def main() -> None:
     typed = st.chat_input("Ask onbrand…", key="chat_input")
     text = typed or st.session_state.pop("chat_pending", None)
     if text:
-        mine: dict[str, Any] = {"role": "user", "text": text, "actions": []}
+        mine = Message(role="user", text=text)
         history.append(mine)
         show_message(mine)
         with st.spinner("Working on it…"):

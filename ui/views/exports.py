@@ -13,7 +13,7 @@ import streamlit as st
 from ui import common
 
 if TYPE_CHECKING:
-    from pipeline.review_store import DraftRecord
+    from pipeline.models import StoredDraft
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -24,12 +24,11 @@ def preview_png(
     The arguments key the cache: workspace, draft, render file and override file."""
     from PIL import Image
 
-    from pipeline.brand_store import ProfileStore
-    from pipeline.export import compose
-    from pipeline.models import DraftPlan
+    from pipeline.brand.store import ProfileStore
+    from pipeline.export.compose import compose
 
     settings = common.settings()
-    plan = DraftPlan.model_validate(common.store().raw(draft_id)["plan"])
+    plan = common.store().detail(draft_id).plan
     profile = ProfileStore(settings).profile(plan.brand)
     kit = Path(profile.brand_kit) if profile.brand_kit else None
     with Image.open(image) as render:
@@ -47,13 +46,13 @@ def _stamp(path: Path) -> float:
         return 0.0
 
 
-def previews(records: list[DraftRecord]) -> None:
-    from pipeline.brand_store import ProfileStore
-    from pipeline.briefs import load_channels
+def previews(records: list[StoredDraft]) -> None:
+    from pipeline.brand.store import ProfileStore
+    from pipeline.campaign.channels import load_channels
 
     channels = load_channels()
     settings = common.settings()
-    by_channel: dict[str, list[DraftRecord]] = {}
+    by_channel: dict[str, list[StoredDraft]] = {}
     for r in records:
         by_channel.setdefault(r.channel, []).append(r)
     names = [c for c in by_channel if c in channels]
@@ -61,7 +60,7 @@ def previews(records: list[DraftRecord]) -> None:
     for i, name in enumerate(names):
         spec = channels[name]
         first = by_channel[name][0]
-        brand = str(common.store().raw(first.id)["plan"].get("brand", ""))
+        brand = common.store().detail(first.id).plan.brand
         override = _stamp(ProfileStore(settings).override_path(brand)) if brand else 0.0
         with cols[i % len(cols)], st.container(border=True):
             st.markdown(f"**{common.md(spec.label or name)}**")
@@ -86,7 +85,7 @@ def previews(records: list[DraftRecord]) -> None:
 
 
 def build(campaign: str) -> None:
-    from pipeline.export import export_campaign
+    from pipeline.export.campaign import export_campaign
 
     user = common.current_user()
     if user is None or not user.can_decide:

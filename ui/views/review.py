@@ -4,7 +4,7 @@ then approve, reject with a reason, or request changes (re-planned and re-render
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import streamlit as st
 
@@ -12,7 +12,7 @@ from pipeline.errors import UserError
 from ui import common
 
 if TYPE_CHECKING:
-    from pipeline.review_store import DraftRecord
+    from pipeline.models import DecisionEntry, RevisedDraft, StoredDraft
 
 PAGE_SIZE = 24
 ORDER = [
@@ -38,26 +38,26 @@ def _natural(text: str) -> list[Any]:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
-def _sort_key(record: DraftRecord) -> tuple[Any, ...]:
+def _sort_key(record: StoredDraft) -> tuple[Any, ...]:
     rank = ORDER.index(record.status) if record.status in ORDER else len(ORDER)
     return (rank, record.channel, _natural(record.id))
 
 
-def reasons_of(record: DraftRecord) -> list[str]:
+def reasons_of(record: StoredDraft) -> list[str]:
     return [r for r in record.reasons if not any(q in r for q in QUIET_REASONS)]
 
 
-def flagged(record: DraftRecord) -> set[str]:
+def flagged(record: StoredDraft) -> set[str]:
     """Checks that failed or warned on this draft."""
-    return {str(c.get("name")) for c in record.checks if c.get("status") in ("fail", "warn")}
+    return {c.name for c in record.flagged()}
 
 
-def replan_badge(record: DraftRecord) -> str:
+def replan_badge(record: StoredDraft) -> str:
     found = re.findall(r"-r(\d+)$", record.id)
     return common.badge(f"re-plan {found[-1]}", "violet", ":material/history:") if found else ""
 
 
-def draft_number(record: DraftRecord) -> str:
+def draft_number(record: StoredDraft) -> str:
     """'#3' for campaign-channel-3, '#3 · re-plan 1' for campaign-channel-3-r1."""
     match = re.search(r"-(\d+)((?:-r\d+)*)$", record.id)
     if not match:
@@ -66,8 +66,8 @@ def draft_number(record: DraftRecord) -> str:
     return f"#{match.group(1)}" + (f" · re-plan {replans[-1]}" if replans else "")
 
 
-def last_decision(history: list[dict[str, Any]]) -> dict[str, Any] | None:
-    people = [h for h in history if h.get("action") in ("approve", "reject", "request_changes")]
+def last_decision(history: list[DecisionEntry]) -> DecisionEntry | None:
+    people = [h for h in history if h.action in ("approve", "reject", "request_changes")]
     return people[-1] if people else None
 
 
@@ -85,7 +85,7 @@ def decide(draft_id: str, version: int, action: str, note_key: str | None, next_
     """Record one decision on the draft at the version the reviewer saw; a conflict is shown, and the
     reviewer's own note stays in its box."""
     from pipeline.models import Decision
-    from pipeline.review_store import DecisionConflict
+    from pipeline.review.store import DecisionConflict
 
     reviewer = _reviewer()
     if reviewer is None:
@@ -121,10 +121,10 @@ def decide(draft_id: str, version: int, action: str, note_key: str | None, next_
 
 
 def _queue_revision(draft_id: str, campaign: str, note: str, by: str) -> None:
-    def work() -> dict[str, Any]:
+    def work() -> RevisedDraft:
         from flows.campaign import revise_flow, run_here  # as `onbrand review request-changes` does
 
-        return run_here(revise_flow, draft_id=draft_id, note=note, trigger="ui")
+        return cast("RevisedDraft", run_here(revise_flow, draft_id=draft_id, note=note, trigger="ui"))
 
     common.queue().submit("revise", f"{draft_id}: {note}", work, campaign=campaign, draft_id=draft_id, by=by)
     common.flash("info", "The draft is being re-planned with your note and re-rendered; it comes back here for review.")
@@ -134,15 +134,15 @@ def retry_revision(draft_id: str, campaign: str) -> None:
     reviewer = _reviewer()
     if reviewer is None:
         return
-    asked = [h for h in common.store().history(draft_id) if h.get("action") == "request_changes"]
+    asked = [h for h in common.store().history(draft_id) if h.action == "request_changes"]
     if asked:
-        _queue_revision(draft_id, campaign, str(asked[-1]["note"]), reviewer)
+        _queue_revision(draft_id, campaign, asked[-1].note, reviewer)
 
 
 def bulk_approve(seen: tuple[tuple[str, int], ...]) -> None:
     """Approve every selected draft at the version the reviewer saw; conflicts are listed, not lost."""
     from pipeline.models import Decision
-    from pipeline.review_store import DecisionConflict
+    from pipeline.review.store import DecisionConflict
 
     reviewer = _reviewer()
     if reviewer is None:
@@ -182,7 +182,7 @@ def open_draft(draft_id: str | None) -> None:
 # --- the gallery -----------------------------------------------------------------------------------------
 
 
-def filters(records: list[DraftRecord]) -> list[DraftRecord]:
+def filters(records: list[StoredDraft]) -> list[StoredDraft]:
     """The sidebar's filters (kept while a draft is open, for Previous and Next) and what they let through."""
     counts: dict[str, int] = {}
     for r in records:
@@ -231,7 +231,7 @@ def filters(records: list[DraftRecord]) -> list[DraftRecord]:
     return sorted(out, key=_sort_key)
 
 
-def card(record: DraftRecord, can_decide: bool, nxt: str | None) -> None:
+def card(record: StoredDraft, can_decide: bool, nxt: str | None) -> None:
     decidable = record.status == "in_review" and can_decide
     with st.container(border=True, key=f"card-{record.id}"):
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
@@ -249,21 +249,15 @@ def card(record: DraftRecord, can_decide: bool, nxt: str | None) -> None:
         st.markdown(
             f"{common.status_badge(record.status)} {common.verdict_badge(record.verdict)} {replan_badge(record)}"
         )
-        chips = [
-            common.check_badge(c) for c in record.checks if c.get("name") in KEY_SCORES and c.get("status") != "skipped"
-        ]
-        chips += [
-            common.check_badge(c, with_score=False)
-            for c in record.checks
-            if c.get("status") in ("fail", "warn") and c.get("name") not in KEY_SCORES
-        ]
+        chips = [common.check_badge(c) for c in record.checks if c.name in KEY_SCORES and c.status != "skipped"]
+        chips += [common.check_badge(c, with_score=False) for c in record.flagged() if c.name not in KEY_SCORES]
         if chips:
             st.markdown(" ".join(chips))
         decided = last_decision(common.store().history(record.id)) if record.status != "in_review" else None
         if decided is not None:
-            action = DONE_WORDS[decided["action"]]
-            note = f": {decided['note']}" if decided.get("note") else ""
-            st.caption(common.md(f"{action} by {decided['reviewer']}{note}"))
+            action = DONE_WORDS[decided.action]
+            note = f": {decided.note}" if decided.note else ""
+            st.caption(common.md(f"{action} by {decided.reviewer}{note}"))
         else:
             why = reasons_of(record)
             st.caption(common.md(why[0][:110]) if why else ":green[All checks passed]")
@@ -286,7 +280,7 @@ def card(record: DraftRecord, can_decide: bool, nxt: str | None) -> None:
                 )
 
 
-def gallery(shown: list[DraftRecord], can_decide: bool) -> None:
+def gallery(shown: list[StoredDraft], can_decide: bool) -> None:
     waiting = [r for r in shown if r.status == "in_review"]
     with st.container(horizontal=True, vertical_alignment="center"):
         st.markdown(f"**{len(shown)} draft(s)**" + (f" · {len(waiting)} waiting for a decision" if waiting else ""))
@@ -334,7 +328,7 @@ def _legend() -> None:
     st.html(f"<div class='ob-legend'>{items}</div>")
 
 
-def decision_panel(record: DraftRecord, can_decide: bool, nxt: str | None, history: list[dict[str, Any]]) -> None:
+def decision_panel(record: StoredDraft, can_decide: bool, nxt: str | None, history: list[DecisionEntry]) -> None:
     with st.container(border=True):
         if record.status == "in_review" and can_decide:
             st.markdown("**Your decision**")
@@ -382,15 +376,13 @@ def decision_panel(record: DraftRecord, can_decide: bool, nxt: str | None, histo
             decided = last_decision(history)
             st.markdown(common.status_badge(record.status))
             if decided is not None:
-                note = f" — “{common.md(decided['note'])}”" if decided.get("note") else ""
-                st.markdown(
-                    f"by **{common.md(decided['reviewer'])}** · {common.relative_time(decided.get('at'))}{note}"
-                )
+                note = f" — “{common.md(decided.note)}”" if decided.note else ""
+                st.markdown(f"by **{common.md(decided.reviewer)}** · {common.relative_time(decided.at)}{note}")
             elif record.status == "rejected_by_gate":
                 st.caption("The gate rejected it; the campaign run re-plans gate rejections.")
 
 
-def revision_status(record: DraftRecord, lineage: list[DraftRecord], can_decide: bool) -> None:
+def revision_status(record: StoredDraft, lineage: list[StoredDraft], can_decide: bool) -> None:
     """Where the re-plan a reviewer asked for is: queued, running, back in review, or failed."""
     children = [r for r in lineage if r.parent_id == record.id]
     if children:
@@ -422,8 +414,7 @@ def _poll_revision(draft_id: str) -> None:
         st.rerun(scope="app")
 
 
-def detail(record: DraftRecord, shown: list[DraftRecord], can_decide: bool) -> None:
-    from pipeline.models import DraftPlan
+def detail(record: StoredDraft, shown: list[StoredDraft], can_decide: bool) -> None:
     from ui.imaging import condition_png, overlay_png, view_png
 
     store = common.store()
@@ -458,9 +449,8 @@ def detail(record: DraftRecord, shown: list[DraftRecord], can_decide: bool) -> N
             args=(next_id,),
             shortcut="Right",
         )
-    stored = store.raw(record.id)
-    plan = DraftPlan.model_validate(stored["plan"])
-    draft = stored["draft"] or {}
+    stored = store.detail(record.id)
+    plan, draft = stored.plan, stored.draft
     history = store.history(record.id)
     try:
         lineage = store.lineage(record.id)
@@ -485,7 +475,7 @@ def detail(record: DraftRecord, shown: list[DraftRecord], can_decide: bool) -> N
             _legend()
         with st.container(horizontal=True, vertical_alignment="top", gap="medium"):
             st.image(
-                condition_png(draft.get("condition_path"), plan.layout, plan.width, plan.height, 200),
+                condition_png(draft.condition_path if draft else None, plan.layout, plan.width, plan.height, 200),
                 caption=f"ControlNet condition ({plan.controlnet}, scale {plan.controlnet_scale:g})",
                 width=200,
             )
@@ -493,7 +483,7 @@ def detail(record: DraftRecord, shown: list[DraftRecord], can_decide: bool) -> N
                 f"**Layout** {common.md(plan.layout.template.replace('_', ' '))}  \n"
                 f"**Composition** {common.md(plan.composition or '—')}  \n"
                 f"**Render** {plan.width}×{plan.height} px · seed `{plan.seed}`  \n"
-                f"**Model** {common.md(str(draft.get('model', '—')))} · {draft.get('steps', '—')} steps"
+                f"**Model** {common.md(draft.model if draft else '—')} · {draft.steps if draft else '—'} steps"
             )
     with right:
         decision_panel(record, can_decide, after_decision, history)
@@ -504,15 +494,11 @@ def detail(record: DraftRecord, shown: list[DraftRecord], can_decide: bool) -> N
             st.markdown("**Why it needs a look**")
             st.markdown("\n".join(f"- {common.md(w)}" for w in why))
         st.markdown("**Checks**")
-        for c in sorted(record.checks, key=lambda c: CHECK_ORDER.get(str(c.get("status")), 4)):
-            status = str(c.get("status"))
-            score = c.get("score")
-            number = f" `{score:.2f}`" if isinstance(score, int | float) and status != "skipped" and score <= 1 else ""
-            st.markdown(
-                f"{common.badge(status, common.CHECK_COLOURS.get(status, 'gray'), common.CHECK_ICONS.get(status))} "
-                f"**{common.md(str(c.get('name', '')).replace('_', ' '))}**{number} "
-                f":gray[{common.md(str(c.get('reason', '')))}]"
-            )
+        for c in sorted(record.checks, key=lambda c: CHECK_ORDER.get(c.status, 4)):
+            score = c.score
+            number = f" `{score:.2f}`" if score is not None and c.status != "skipped" and score <= 1 else ""
+            mark = common.badge(c.status, common.CHECK_COLOURS.get(c.status, "gray"), common.CHECK_ICONS.get(c.status))
+            st.markdown(f"{mark} **{common.md(c.name.replace('_', ' '))}**{number} :gray[{common.md(c.reason)}]")
     prompt_tab, lineage_tab, history_tab, rules_tab = st.tabs(
         [
             "Prompt",
@@ -534,10 +520,9 @@ def detail(record: DraftRecord, shown: list[DraftRecord], can_decide: bool) -> N
         if not history:
             st.caption("No decisions yet.")
         for h in history:
-            note = f" — “{common.md(h['note'])}”" if h.get("note") else ""
+            note = f" — “{common.md(h.note)}”" if h.note else ""
             st.markdown(
-                f"{common.status_badge(str(h['to_status']))} **{common.md(h['reviewer'])}** "
-                f":gray[{h['at']:%d %b %Y %H:%M}]{note}"
+                f"{common.status_badge(h.to_status)} **{common.md(h.reviewer)}** :gray[{h.at:%d %b %Y %H:%M}]{note}"
             )
     with rules_tab:
         if not plan.rule_quotes:
@@ -546,7 +531,7 @@ def detail(record: DraftRecord, shown: list[DraftRecord], can_decide: bool) -> N
             st.markdown(f"- {common.md(quote)}")
 
 
-def lineage_row(lineage: list[DraftRecord], current: str) -> None:
+def lineage_row(lineage: list[StoredDraft], current: str) -> None:
     if len(lineage) == 1:
         st.caption("This draft has not been re-planned.")
     with st.container(horizontal=True, gap="medium"):

@@ -1,0 +1,53 @@
+"""One way to take in a brand: ingest its guidelines, extract the profile, attach its kit, save.
+
+    >>> result = ingest_brand([Path("data/brands/tidewell/guidelines")], "Tidewell", settings)  # doctest: +SKIP
+    >>> result.report.added, result.profile.brand_kit
+    (74, '/.../data/brands/tidewell/brand-kit')
+
+The CLI's ``ingest`` and ``demo``, the UI's Brand page and the tests all call this, so a brand
+ingested anywhere ends up with the same profile and the same kit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.brand.kit import find_brand_kit
+from pipeline.brand.profile import extract_profile
+from pipeline.brand.store import ProfileStore
+from pipeline.knowledge.store import KnowledgeBase
+from pipeline.models import IngestedBrand
+from pipeline.progress import Progress
+from pipeline.settings import Settings
+
+
+def ingest_brand(
+    paths: list[Path],
+    brand: str,
+    settings: Settings,
+    *,
+    rebuild: bool = False,
+    prune: bool = False,
+    progress: Progress | None = None,
+    kit: Path | None = None,
+    knowledge: KnowledgeBase | None = None,
+) -> IngestedBrand:
+    """Ingest ``paths`` into the brand's knowledge base and re-extract its profile from every stored
+    chunk. The brand kit is ``kit``, else a ``brand-kit`` folder inside or beside the guidelines, else
+    the kit an earlier ingest found (while that folder exists). Nothing is extracted when no
+    document was read (the stored profile stays as it was)."""
+    kb = knowledge or KnowledgeBase(settings)
+    report = kb.ingest(paths, brand, rebuild=rebuild, prune=prune, progress=progress)
+    if not report.documents:
+        return IngestedBrand(report=report, profile=None)
+    store = ProfileStore(settings)
+    profile = extract_profile(report.brand, kb.chunks(report.brand))
+    found = kit or find_brand_kit(paths)
+    if found is None:
+        earlier = store.load_extracted(report.brand)
+        if earlier is not None and earlier.brand_kit and Path(earlier.brand_kit).is_dir():
+            found = Path(earlier.brand_kit)
+    if found is not None:
+        profile = profile.model_copy(update={"brand_kit": str(found)})
+    store.save_extracted(profile)
+    return IngestedBrand(report=report, profile=profile)

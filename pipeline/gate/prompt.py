@@ -1,0 +1,444 @@
+"""The prompt gate: no prompt reaches the renderer if it asks for something unsafe or off-brand.
+
+    >>> gate = PromptGate.default()
+    >>> gate.check("a shot of espresso on a bare wooden table").allowed
+    True
+    >>> [r.rule for r in gate.check("a glass of red wine", brand=profile).reasons]   # brand: "Never show alcohol"
+    ['brand:imagery']
+
+Three kinds of rule, all matched as whole words with plurals and possessives (``data/safety/``):
+
+* safety categories that no brand can switch off: sexual content, minors, gore, weapons aimed at people,
+  hate symbols, self-harm, hard drugs; each with ``safe`` phrases of ordinary marketing language
+  ("blood orange", "nude lipstick") that are taken out before matching;
+* real people: a maintained list of public figures, and any "Given-name Surname" in the prompt, which
+  needs a release (the brand lists released names in ``released_people``);
+* the brand's own rules: banned words, competitor names and "never show ..." imagery rules, whose
+  subjects are widened through a concept list (a rule against alcohol also blocks "a glass of red wine").
+
+Every block names its rule and, for brand rules, the guideline passage it came from. The gate never
+edits a prompt: callers that want a cleaned prompt remove the matched words and check again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from pipeline.models import BrandProfile, BrandRule, GateReason, PromptVerdict, SourceRef
+from pipeline.settings import DATA_DIR
+from pipeline.words import compile_terms, normalise, singular, term_pattern
+
+SAFETY_DIR = DATA_DIR / "safety"
+
+# "Elizabeth Street", "Victoria Park": a given name before one of these is a place, not a person.
+PLACE_WORDS = set(
+    [
+        "Street",
+        "St",
+        "Road",
+        "Rd",
+        "Avenue",
+        "Ave",
+        "Lane",
+        "Square",
+        "Park",
+        "Bay",
+        "Beach",
+        "Hill",
+        "Hills",
+        "Lake",
+        "River",
+        "Bridge",
+        "Hall",
+        "House",
+        "Center",
+        "Centre",
+        "College",
+        "University",
+        "School",
+        "Hospital",
+        "Station",
+        "Airport",
+        "Island",
+        "Islands",
+        "Tower",
+        "Garden",
+        "Gardens",
+        "Market",
+        "Day",
+        "Cup",
+        "Falls",
+        "Harbour",
+        "Harbor",
+        "Valley",
+        "Mountain",
+        "Mount",
+        "Point",
+        "Quay",
+        "Court",
+        "Place",
+        "Gate",
+        "Arena",
+        "Stadium",
+        "Museum",
+        "Gallery",
+        "Theatre",
+        "Theater",
+        "Hotel",
+        "Cathedral",
+        "Church",
+        "Chapel",
+        "Palace",
+        "Castle",
+        "Crescent",
+        "Terrace",
+        "Drive",
+        "Way",
+        "Close",
+        "Row",
+        "Wharf",
+        "Pier",
+        "Dock",
+        "Memorial",
+        "Prize",
+        "Award",
+        "Collection",
+        "Edition",
+        "Series",
+        "Line",
+        "Blend",
+        "Roast",
+        "Sauce",
+    ]
+)
+
+_NUMBERS = [
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+]
+
+UNDER_18 = (
+    r"(?<![\w])(?:(?:[1-9]|1[0-7]|" + "|".join(_NUMBERS) + r")[\s-]*(?:years?|yrs?|y/o)[\s-]*olds?"
+    r"|aged\s+(?:[1-9]|1[0-7]|" + "|".join(_NUMBERS) + r")|(?:[1-9]|1[0-7])[\s-]*y/?o)(?![\w])"
+)
+
+# "a shotgun to a bank teller's head", "a knife against her throat"
+TO_HEAD = (
+    r"(?<![\w])(?:to|against|at)\s+(?:(?:a|an|the|his|her|their|my|your|someone's)\s+)?(?:[\w-]+\s+){0,2}?"
+    r"(?:[\w-]+'s\s+)?(?:head|throat|temple|neck|face|chest|back)(?![\w])"
+)
+
+
+def _mask(text: str, safe: re.Pattern[str] | None) -> str:
+    if safe is None:
+        return text
+    return safe.sub(lambda m: " " * len(m.group(0)), text)
+
+
+@dataclass
+class Category:
+    """One safety category of ``terms.yaml``."""
+
+    name: str
+    message: str
+    terms: re.Pattern[str] | None
+    safe: re.Pattern[str] | None
+    # combos: every group must match; a group is (terms, the safe phrases to take out first) pairs
+    combos: list[list[list[tuple[re.Pattern[str], re.Pattern[str] | None]]]] = field(default_factory=list)
+
+
+@dataclass
+class Match:
+    rule: str
+    matched: str
+    message: str
+    source: SourceRef | None = None
+
+
+class PromptGate:
+    """The gate's rules, read once from ``data/safety`` (cheap to build, cached per process)."""
+
+    def __init__(self, categories: dict[str, Category], figures: dict[str, str], given_names: set[str]) -> None:
+        self.categories = categories
+        self.figures = figures  # alias (normalised) -> canonical name
+        self.figure_pattern = compile_terms(list(figures))
+        self.given_names = given_names
+
+    @classmethod
+    def default(cls) -> PromptGate:
+        return _default_gate()
+
+    @classmethod
+    def from_folder(cls, folder: Path) -> PromptGate:
+        data = yaml.safe_load((folder / "terms.yaml").read_text(encoding="utf-8")) or {}
+        categories = {
+            name: Category(
+                name=name,
+                message=str(spec.get("message", name)),
+                terms=compile_terms(spec.get("terms", [])),
+                safe=compile_terms(spec.get("safe", [])),
+            )
+            for name, spec in data.items()
+        }
+        for name, spec in data.items():
+            cat = categories[name]
+            for combo in spec.get("combos", []):
+                groups = []
+                for group in combo:
+                    words = compile_terms([str(t) for t in group if not str(t).startswith(("@", "#"))])
+                    pairs = [(words, cat.safe)] if words is not None else []
+                    if "#age" in group:
+                        pairs.append((re.compile(UNDER_18), cat.safe))
+                    if "#to_head" in group:
+                        pairs.append((re.compile(TO_HEAD), cat.safe))
+                    for ref in (str(t)[1:] for t in group if str(t).startswith("@")):
+                        other = categories[ref]
+                        if other.terms is not None:
+                            pairs.append((other.terms, other.safe))
+                    groups.append(pairs)
+                cat.combos.append(groups)
+        figures: dict[str, str] = {}
+        for line in (folder / "public_figures.txt").read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                names = [n.strip() for n in line.split("|") if n.strip()]
+                for alias in names:
+                    figures[normalise(alias)] = names[0]
+        given = set()
+        for line in (folder / "given_names.txt").read_text(encoding="utf-8").splitlines():
+            if not line.startswith("#"):
+                given.update(line.split())
+        return cls(categories, figures, given)
+
+    # --- checking ---------------------------------------------------------------------------
+
+    def check(self, prompt: str, brand: BrandProfile | None = None) -> PromptVerdict:
+        """Every rule the prompt breaks; ``allowed`` only when there is none."""
+        text = normalise(prompt)
+        found: list[Match] = []
+        found += self._safety(text)
+        found += self._people(prompt, text, brand)
+        if brand is not None:
+            found += brand_matches(text, brand)
+        reasons = [GateReason(rule=m.rule, matched=m.matched, message=m.message, source=m.source) for m in found]
+        return PromptVerdict(prompt=prompt, allowed=not reasons, reasons=reasons)
+
+    def _safety(self, text: str) -> list[Match]:
+        out = []
+        # each category's safe phrases are taken out once per prompt, also for combos that refer to it
+        masks: dict[int, str] = {}
+
+        def masked_by(safe: re.Pattern[str] | None) -> str:
+            if id(safe) not in masks:
+                masks[id(safe)] = _mask(text, safe)
+            return masks[id(safe)]
+
+        for cat in self.categories.values():
+            if cat.name == "people":  # only safe phrases: used by the people rules
+                continue
+            masked = masked_by(cat.safe)
+            hit = cat.terms.search(masked) if cat.terms is not None else None
+            if hit:
+                out.append(Match(f"safety:{cat.name}", hit.group(0), f"blocked: {cat.message} ('{hit.group(0)}')"))
+                continue
+            for groups in cat.combos:
+                hits = []
+                for pairs in groups:
+                    group_hit = None
+                    for pattern, safe in pairs:  # a referenced category keeps its own safe phrases out
+                        group_hit = pattern.search(masked_by(safe))
+                        if group_hit:
+                            break
+                    if group_hit is None:
+                        break
+                    hits.append(group_hit.group(0))
+                else:
+                    words = " + ".join(dict.fromkeys(hits))
+                    out.append(Match(f"safety:{cat.name}", words, f"blocked: {cat.message} ('{words}')"))
+                    break
+        return out
+
+    def _people(self, original: str, text: str, brand: BrandProfile | None) -> list[Match]:
+        released = {normalise(n) for n in (brand.released_people if brand else [])}
+        own = {normalise(brand.name)} if brand else set()
+        out: list[Match] = []
+        seen: set[str] = set()
+        people = self.categories.get("people")
+        not_names = [m.group(0) for m in people.safe.finditer(text)] if people and people.safe else []
+        text = _mask(text, people.safe if people else None)  # "King Charles spaniel" is a dog
+        if self.figure_pattern is not None:
+            for hit in self.figure_pattern.finditer(text):
+                alias = normalise(re.sub(r"'s?$", "", hit.group(0)))
+                name = self.figures.get(alias, hit.group(0))
+                if normalise(name) in released or alias in released or name in seen:
+                    continue
+                seen.add(name)
+                out.append(
+                    Match(
+                        "people:public_figure",
+                        hit.group(0),
+                        f"blocked: names a real public figure ({name}); onbrand never renders real people by name",
+                    )
+                )
+        for hit in re.finditer(r"\b([A-Z][a-z]+)\s+((?:Mc|Mac|O')?[A-Z][a-z'’-]+)\b", original):
+            first, last = hit.group(1), hit.group(2)
+            full = normalise(hit.group(0))
+            if first not in self.given_names or last in PLACE_WORDS or full in released or full in own:
+                continue
+            if any(full in normalise(n) for n in seen) or any(full in n for n in not_names):
+                continue
+            seen.add(full)
+            out.append(
+                Match(
+                    "people:release",
+                    hit.group(0),
+                    f"blocked: '{hit.group(0)}' reads as a real person's name; it needs a release "
+                    "(add the name to the brand override's released_people)",
+                )
+            )
+        return out
+
+
+@lru_cache(maxsize=1)
+def _default_gate() -> PromptGate:
+    return PromptGate.from_folder(SAFETY_DIR)
+
+
+@dataclass
+class Concepts:
+    """``concepts.yaml``: what a "never show X" rule widens to, and the phrases that never count."""
+
+    keys: list[tuple[list[str], list[str]]]  # (synonyms, terms)
+    safe: re.Pattern[str] | None
+
+
+@lru_cache(maxsize=1)
+def load_concepts() -> Concepts:
+    data = yaml.safe_load((SAFETY_DIR / "concepts.yaml").read_text(encoding="utf-8")) or {}
+    safe = compile_terms([str(t) for t in data.pop("safe", [])])
+    keys = [([normalise(k) for k in str(key).split("|")], [str(t) for t in terms]) for key, terms in data.items()]
+    return Concepts(keys, safe)
+
+
+_NEVER = re.compile(
+    r"^\W*(?:never|don'?t|do not|avoid|no|must not|should not|not)\s+"
+    r"(?:show|use|depict|feature|include|picture|photograph|display|put|place|let)?\s*(?:any\s+)?(.+)$",
+    re.I,
+)
+
+# A rule about what appears in the picture, as opposed to how it is made ("never retouch the
+# product", "never use stock photography of beaches"): only these block words in prompts.
+_SHOWS = re.compile(
+    r"\b(?:show|shows|showing|shown|depict\w*|feature|featuring|picture|include|including|appear\w*|"
+    r"visible|in (?:the )?(?:frame|shot|picture|image|background)|no\s+\w+)\b"
+)
+
+
+def rule_subjects(rule: BrandRule) -> list[str]:
+    """What a "never show ..." rule bans from the picture: its extracted subjects (or read from its
+    text when an override file gave only the sentence), singular, with a shared modifier carried over
+    ("no plastic bottles, cups or straws" bans plastic cups, not every cup)."""
+    text = normalise(rule.text)
+    m = _NEVER.match(text)
+    if (rule.polarity != "dont" and not m) or not _SHOWS.search(text):
+        return []
+    subjects = rule.subjects
+    if not subjects:
+        from pipeline.brand.rules import imagery_subjects  # the same reading the extractor applies
+
+        subjects = imagery_subjects(m.group(1) if m else text)
+    return _distribute([normalise(s) for s in subjects])
+
+
+def _distribute(subjects: list[str]) -> list[str]:
+    if not subjects:
+        return []
+    first = subjects[0].split()
+    modifier = " ".join(first[:-1]) if len(first) >= 2 else ""
+    out = [subjects[0]]
+    for subject in subjects[1:]:
+        out.append(f"{modifier} {subject}" if modifier and " " not in subject else subject)
+    return [singular(s) for s in out]
+
+
+def concept_terms(subject: str, concepts: Concepts) -> list[str]:
+    """The subject and every concept it names: "alcoholic drinks" -> the alcohol list and the subject."""
+    subject = normalise(subject)
+    terms = [subject]
+    words = re.findall(r"[\w-]+", subject)
+    for synonyms, listed in concepts.keys:
+        for key in synonyms:
+            if re.search(term_pattern(singular(key)), subject) or (
+                " " not in key and len(key) >= 5 and any(w.startswith(key) for w in words)
+            ):
+                terms += listed
+                break
+    return terms
+
+
+BrandRules = list[tuple[str, re.Pattern[str], str, SourceRef | None]]
+
+
+@lru_cache(maxsize=32)
+def _brand_rules_cached(profile_json: str) -> BrandRules:
+    return _brand_compiled(BrandProfile.model_validate_json(profile_json), load_concepts())
+
+
+def _brand_compiled(brand: BrandProfile, concepts: Concepts) -> BrandRules:
+    rules: list[tuple[str, re.Pattern[str], str, SourceRef | None]] = []
+    for term in brand.banned_terms:
+        pattern = compile_terms([term.term])
+        if pattern is None:
+            continue
+        kind = {"banned": "banned_term", "competitor": "competitor", "claim": "claim"}[term.kind]
+        label = {"banned_term": "a banned word", "competitor": "a competitor", "claim": "a banned claim"}[kind]
+        rules.append((f"brand:{kind}", pattern, f"{label} of {brand.name} ('{term.term}')", term.source))
+    for rule in brand.imagery_rules:
+        terms: list[str] = []
+        subjects = rule_subjects(rule)
+        for subject in subjects:
+            terms += concept_terms(subject, concepts)
+        pattern = compile_terms(terms)
+        if pattern is not None:
+            about = ", ".join(subjects)
+            rules.append(("brand:imagery", pattern, f'{brand.name} rule "{rule.text}" ({about})', rule.source))
+    return rules
+
+
+def brand_matches(text: str, brand: BrandProfile) -> list[Match]:
+    """The brand's banned words, competitors and imagery rules that ``text`` (normalised) breaks."""
+    out: list[Match] = []
+    masked = _mask(text, load_concepts().safe)
+    for rule, pattern, label, source in _brand_rules_cached(brand.model_dump_json()):
+        hit = pattern.search(masked)
+        if hit:
+            where = ""
+            if source is not None:
+                place = " > ".join(p for p in (source.source, source.section) if p)
+                where = f"; from {place}" + (f': "{source.quote}"' if source.quote else "")
+            out.append(Match(rule, hit.group(0), f"blocked: '{hit.group(0)}' breaks {label}{where}", source))
+    return out
+
+
+def check_prompt(prompt: str, brand: BrandProfile | None = None) -> PromptVerdict:
+    """The default gate on one prompt (see :class:`PromptGate`)."""
+    return PromptGate.default().check(prompt, brand)
