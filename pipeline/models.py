@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 HEX_RE = re.compile(r"^#[0-9A-F]{6}$")
 
@@ -92,32 +92,47 @@ class SearchHit(_Model):
 ColorRole = Literal["primary", "secondary", "accent", "neutral", "background", "text", "other"]
 
 
+def normalise_hex(value: object) -> str:
+    """``"#1f6f8b"``, ``"1F6F8B"`` or ``"#1F6"`` -> ``"#1F6F8B"``; anything else is a clear error."""
+    text = str(value).strip().upper()
+    if not text.startswith("#"):
+        text = "#" + text
+    if re.fullmatch(r"#[0-9A-F]{3}", text):
+        text = "#" + "".join(c * 2 for c in text[1:])
+    if not HEX_RE.match(text):
+        raise ValueError(f"'{value}' is not a colour like #1F6F8B")
+    return text
+
+
+HexColour = Annotated[str, BeforeValidator(normalise_hex)]
+
+
 class BrandColor(_Model):
     name: str
-    hex: str  # "#RRGGBB"
+    hex: HexColour
     role: ColorRole = "other"
     rgb: tuple[int, int, int] | None = None
     cmyk: tuple[float, float, float, float] | None = None  # percentages 0..100
     pantone: str | None = None
-    source: SourceRef | None = None
+    source: SourceRef | None = None  # the evidence: where it was read
+    confidence: float = Field(default=1.0, ge=0, le=1)  # how sure extraction is (1.0: stated plainly)
 
-    @field_validator("hex", mode="before")
-    @classmethod
-    def _normalise_hex(cls, value: str) -> str:
-        text = str(value).strip().upper()
-        if not text.startswith("#"):
-            text = "#" + text
-        if re.fullmatch(r"#[0-9A-F]{3}", text):
-            text = "#" + "".join(c * 2 for c in text[1:])
-        if not HEX_RE.match(text):
-            raise ValueError(f"'{value}' is not a colour like #1F6F8B")
-        return text
+
+class BrandTint(_Model):
+    """A tint, shade or ramp step of a named palette colour ("Violet 400" of "Violet")."""
+
+    name: str
+    hex: HexColour
+    base: str  # the palette colour's name
+    source: SourceRef | None = None
+    confidence: float = Field(default=1.0, ge=0, le=1)
 
 
 class BrandFont(_Model):
     family: str
     usage: str = ""  # headline, body, fallback, ...
     source: SourceRef | None = None
+    confidence: float = Field(default=1.0, ge=0, le=1)
 
 
 class BrandTerm(_Model):
@@ -126,6 +141,8 @@ class BrandTerm(_Model):
     term: str
     kind: Literal["banned", "claim", "competitor"] = "banned"
     source: SourceRef | None = None
+    instead: str | None = None  # what the guidelines say to write instead ("say instead" tables)
+    confidence: float = Field(default=1.0, ge=0, le=1)
 
 
 class BrandRule(_Model):
@@ -135,6 +152,17 @@ class BrandRule(_Model):
     kind: Literal["tone", "logo", "imagery", "layout", "other"]
     polarity: Literal["do", "dont", "info"] = "info"
     subjects: list[str] = Field(default_factory=list)
+    source: SourceRef | None = None
+    confidence: float = Field(default=1.0, ge=0, le=1)
+
+
+class LogoMinimum(_Model):
+    """A logo minimum size as the guidelines state it: "at least 24 px high", "20 mm wide in print"."""
+
+    value: float = Field(gt=0)
+    unit: Literal["px", "mm", "in", "pt", "cm"]
+    dimension: Literal["width", "height"]
+    context: str = ""  # "digital", "print", ... when the guidelines say
     source: SourceRef | None = None
 
 
@@ -155,6 +183,17 @@ class LayoutRules(_Model):
     logo_min_width_mm: float | None = Field(default=None, gt=0)
     logo_clear_space: str | None = None  # as the guidelines word it
     logo_clear_space_fraction: float | None = Field(default=None, ge=0, le=1)  # of the logo's width
+    logo_minimums: list[LogoMinimum] = Field(default_factory=list)  # every minimum stated, with unit and dimension
+    sources: dict[str, SourceRef] = Field(default_factory=dict)  # field name -> where it was read
+
+
+class ColourUse(_Model):
+    """What the guidelines say colours are for in a finished asset: the colour text is set in, and the
+    call to action's colour and form. Hex values; ``None`` where the guidelines do not say."""
+
+    text: HexColour | None = None
+    cta: HexColour | None = None
+    cta_form: Literal["button", "text"] | None = None
     sources: dict[str, SourceRef] = Field(default_factory=dict)  # field name -> where it was read
 
 
@@ -170,6 +209,7 @@ class BrandProfile(_Model):
 
     name: str
     palette: list[BrandColor] = Field(default_factory=list)
+    tints: list[BrandTint] = Field(default_factory=list)  # tints and ramps of palette colours (not new colours)
     forbidden_colors: list[BrandColor] = Field(default_factory=list)
     fonts: list[BrandFont] = Field(default_factory=list)
     banned_terms: list[BrandTerm] = Field(default_factory=list)
@@ -177,6 +217,7 @@ class BrandProfile(_Model):
     logo_rules: list[BrandRule] = Field(default_factory=list)
     imagery_rules: list[BrandRule] = Field(default_factory=list)
     layout_rules: LayoutRules = Field(default_factory=LayoutRules)
+    colour_use: ColourUse = Field(default_factory=ColourUse)
     sub_brands: list[SubBrand] = Field(default_factory=list)
     # Real people whose release the brand holds: their names may appear in prompts.
     released_people: list[str] = Field(default_factory=list)
@@ -190,7 +231,9 @@ class BrandProfile(_Model):
 
     def contract_json(self) -> dict[str, object]:
         """The JSON shape of ``onbrand brand show --json`` (a stable contract), plus provenance."""
-        layout = self.layout_rules.model_dump(exclude={"sources"}, exclude_none=True)
+        layout = self.layout_rules.model_dump(
+            exclude={"sources": True, "logo_minimums": {"__all__": {"source"}}}, exclude_none=True
+        )
         return {
             "name": self.name,
             "palette": [
@@ -204,6 +247,7 @@ class BrandProfile(_Model):
                 }
                 for c in self.palette
             ],
+            "tints": [{"name": t.name, "hex": t.hex, "base": t.base} for t in self.tints],
             "fonts": [f.family for f in self.fonts if f.usage != "fallback"] or [f.family for f in self.fonts],
             "fallback_fonts": [f.family for f in self.fonts if f.usage == "fallback"],
             "banned_terms": [t.term for t in self.banned_terms],
@@ -213,6 +257,7 @@ class BrandProfile(_Model):
             "imagery_rules": [r.text for r in self.imagery_rules],
             "layout_rules": layout,
             "forbidden_colors": [{"name": c.name, "hex": c.hex} for c in self.forbidden_colors],
+            "colour_use": self.colour_use.model_dump(exclude={"sources"}, exclude_none=True),
             "sub_brands": [s.name for s in self.sub_brands],
             "overridden": self.overridden,
             "sources": self._sources(),
