@@ -9,7 +9,7 @@ from pipeline.knowledge.store import KnowledgeBase
 from pipeline.settings import Settings
 from tests.servers import KNOWLEDGE_BACKENDS, knowledge_settings
 
-QUESTIONS = Path(__file__).resolve().parents[2] / "bench" / "data" / "tidewell_questions.yaml"
+QUESTIONS = Path(__file__).resolve().parents[3] / "bench" / "data" / "tidewell_questions.yaml"
 
 
 @pytest.fixture(params=KNOWLEDGE_BACKENDS)
