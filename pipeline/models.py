@@ -85,6 +85,13 @@ class SearchHit(_Model):
     score: float
     chunk_id: str
     page: int | None = None
+    title: str = ""  # the document's title heading, when it has one
+
+    def shown(self) -> str:
+        """What a hit shows people: its heading path (the document title when it has no section), then
+        its text. Answers often stand in the heading ("Minimum size") rather than the passage."""
+        heading = self.section or self.title
+        return f"{heading}\n{self.text}" if heading else self.text
 
 
 # --- brand profile --------------------------------------------------------------------------

@@ -32,61 +32,117 @@ def chunk_id(brand_key: str, source: str, section: str, text: str, occurrence: i
 
 
 def chunk_blocks(
-    blocks: list[Block], *, brand: str, source: str, doc_sha: str = "", max_chars: int = 700
+    blocks: list[Block],
+    *,
+    brand: str,
+    source: str,
+    doc_sha: str = "",
+    max_chars: int = 700,
+    min_chars: int = 0,
 ) -> list[GuidelineChunk]:
+    """Chunks of one document. A section smaller than ``min_chars`` (a swatch, a one-line heading body)
+    is merged with its siblings or its parent while the result stays within ``max_chars``: the merged
+    chunk's section is their common heading path, and the headings below it stay in its text as
+    Markdown heading lines ("## Clear space"), so that each part keeps its own heading."""
     title = document_title(blocks)
     if title:
         blocks = blocks[1:]
     headings: list[tuple[int, str]] = []
-    pieces: list[tuple[str, Block]] = []  # (section path, block) with oversized blocks split
+    pieces: list[tuple[tuple[str, ...], Block]] = []  # (heading path, block) with oversized blocks split
     for block in blocks:
         if block.kind == "heading":
             headings = [h for h in headings if h[0] < block.level]
             headings.append((block.level, block.text))
             continue
-        section = " > ".join(text for _, text in headings)
+        path = tuple(text for _, text in headings)
         for part in _split_block(block, max_chars):
-            pieces.append((section, part))
+            pieces.append((path, part))
+
+    groups: list[_Group] = []
+    for path, block in pieces:
+        last = groups[-1] if groups else None
+        if last is not None and last.path == path and last.size + 1 + len(block.text) <= max_chars:
+            last.parts.append((path, block))
+        else:
+            groups.append(_Group(path, [(path, block)]))
+    if min_chars:
+        groups = _merge_small(groups, min_chars, max_chars)
 
     chunks: list[GuidelineChunk] = []
     seen: Counter[tuple[str, str]] = Counter()
-    group: list[Block] = []
-    group_section = ""
-
-    def flush() -> None:
-        if not group:
-            return
-        text = "\n".join(b.text for b in group).strip()
-        kinds = {b.kind for b in group}
+    for group in groups:
+        section = " > ".join(group.path)
+        text = group.text()
+        kinds = {b.kind for _, b in group.parts}
         kind = "mixed" if len(kinds) > 1 else {"list": "list", "table": "table"}.get(next(iter(kinds)), "text")
-        key = (group_section, text)
+        key = (section, text)
         occurrence = seen[key]
         seen[key] += 1
         chunks.append(
             GuidelineChunk(
-                id=chunk_id(brand.casefold(), source, group_section, text, occurrence),
+                id=chunk_id(brand.casefold(), source, section, text, occurrence),
                 brand=brand,
                 source=source,
-                section=group_section,
+                section=section,
                 title=title,
                 text=text,
                 kind=kind,
-                page=group[0].page,
+                page=group.parts[0][1].page,
                 position=len(chunks),
                 doc_sha=doc_sha,
             )
         )
-        group.clear()
-
-    for section, block in pieces:
-        size = sum(len(b.text) + 1 for b in group)
-        if group and (section != group_section or size + len(block.text) > max_chars):
-            flush()
-        if not group:
-            group_section = section
-        group.append(block)
-    flush()
     return chunks
+
+
+@dataclass
+class _Group:
+    """Blocks that become one chunk: ``path`` is the chunk's section; parts may sit deeper."""
+
+    path: tuple[str, ...]
+    parts: list[tuple[tuple[str, ...], Block]]
+
+    @property
+    def size(self) -> int:
+        return len(self.text())
+
+    def text(self) -> str:
+        lines: list[str] = []
+        shown: tuple[str, ...] = ()
+        for path, block in self.parts:
+            below = path[len(self.path) :]
+            if below != shown:
+                same = 0
+                while same < min(len(below), len(shown)) and below[same] == shown[same]:
+                    same += 1
+                lines += [f"{'#' * (depth + 1)} {below[depth]}" for depth in range(same, len(below))]
+                shown = below
+            lines.append(block.text)
+        return "\n".join(lines).strip()
+
+
+def _common(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
+def _merge_small(groups: list[_Group], min_chars: int, max_chars: int) -> list[_Group]:
+    out: list[_Group] = []
+    for group in groups:
+        last = out[-1] if out else None
+        if last is not None and (last.size < min_chars or group.size < min_chars):
+            a, b = last.path, group.path
+            # a parent and its child, or two siblings: never cousins from two different chapters
+            related = a == b[: len(a)] or b == a[: len(b)] or (len(a) == len(b) and a[:-1] == b[:-1])
+            same_page = last.parts[-1][1].page == group.parts[0][1].page
+            merged = _Group(_common(a, b), last.parts + group.parts)
+            if related and same_page and merged.size <= max_chars:
+                out[-1] = merged
+                continue
+        out.append(group)
+    return out
 
 
 def document_title(blocks: list[Block]) -> str:
@@ -144,15 +200,17 @@ class Unit:
     kind: str  # "sentence", "item", "row"
     header: tuple[str, ...] = ()  # for table rows: the header cells
     cells: tuple[str, ...] = ()
+    sub: tuple[str, ...] = ()  # headings inside the chunk's text above the unit (merged small sections)
+    lead: str = ""  # the line that introduces a list item ("Do not use:", "Say "died" instead of:")
 
     @property
     def section(self) -> str:
-        return self.chunk.section
+        return " > ".join(p for p in (self.chunk.section, *self.sub) if p)
 
     @property
     def path(self) -> str:
         """Title and section: a file titled "Logo" makes its "Placement" section about the logo."""
-        return " > ".join(p for p in (self.chunk.title, self.chunk.section) if p)
+        return " > ".join(p for p in (self.chunk.title, self.section) if p)
 
     @property
     def heading(self) -> str:
@@ -160,9 +218,7 @@ class Unit:
         return self.path.rsplit(" > ", 1)[-1]
 
     def ref(self) -> SourceRef:
-        return SourceRef(
-            chunk_id=self.chunk.id, source=self.chunk.source, section=self.chunk.section, quote=self.text[:300]
-        )
+        return SourceRef(chunk_id=self.chunk.id, source=self.chunk.source, section=self.section, quote=self.text[:300])
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9\"'(“‘])")
@@ -173,10 +229,20 @@ def _is_table_row(line: str) -> bool:
     return " | " in line or line.count("|") >= 2
 
 
+_HEADING_LINE = re.compile(r"^(#{1,6}) (\S.*)$")
+
+
 def units_of(chunk: GuidelineChunk) -> Iterator[Unit]:
     lines = [ln for ln in chunk.text.split("\n") if ln.strip()]
     header: tuple[str, ...] = ()
+    sub: list[str] = []
+    lead = ""
     for line in lines:
+        heading = _HEADING_LINE.match(line)
+        if heading:
+            sub = [*sub[: len(heading.group(1)) - 1], heading.group(2).strip()]
+            header, lead = (), ""
+            continue
         if _is_table_row(line):
             cells = tuple(c.strip() for c in line.strip().strip("|").split("|"))
             if not header:
@@ -184,15 +250,16 @@ def units_of(chunk: GuidelineChunk) -> Iterator[Unit]:
                 # A header of code names ("HEX", "RGB") is not a colour itself; still a unit for context.
                 if not any(re.search(r"#[0-9A-Fa-f]{3,6}\b|\d{2,}", c) for c in cells):
                     continue
-            yield Unit(" | ".join(cells), chunk, "row", header, cells)
+            yield Unit(" | ".join(cells), chunk, "row", header, cells, tuple(sub))
             continue
         header = ()
         if _ITEM.match(line):
-            yield Unit(_ITEM.sub("", line).strip(), chunk, "item")
+            yield Unit(_ITEM.sub("", line).strip(), chunk, "item", sub=tuple(sub), lead=lead)
             continue
-        for sentence in _SENTENCE.split(line):
-            if sentence.strip():
-                yield Unit(sentence.strip(), chunk, "sentence")
+        sentences = [s.strip() for s in _SENTENCE.split(line) if s.strip()]
+        for sentence in sentences:
+            yield Unit(sentence, chunk, "sentence", sub=tuple(sub))
+        lead = sentences[-1] if sentences and sentences[-1].endswith(":") else ""
 
 
 def unit_texts(chunk: GuidelineChunk) -> list[str]:
@@ -206,5 +273,6 @@ def unit_texts(chunk: GuidelineChunk) -> list[str]:
         if unit.kind != "row" and len(unit.text.split()) < 4:
             continue  # fragments ("Bold.", a code line) say too little alone; the chunk still carries them
         body = f"{' | '.join(unit.header)}\n{unit.text}" if unit.kind == "row" and unit.header else unit.text
-        out.append(f"{chunk.topic}\n{body}" if chunk.topic else body)
+        topic = " > ".join(p for p in (chunk.topic, *unit.sub) if p)
+        out.append(f"{topic}\n{body}" if topic else body)
     return out

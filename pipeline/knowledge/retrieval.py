@@ -268,6 +268,7 @@ class Retriever:
                     score=round(fused[chunk_id] / best, 4),
                     chunk_id=chunk.id,
                     page=chunk.page,
+                    title=chunk.title,
                 )
             )
         return hits
