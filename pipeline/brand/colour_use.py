@@ -23,7 +23,7 @@ def _named(clause: str, palette: list[BrandColor]) -> list[BrandColor]:
     found: list[tuple[int, BrandColor]] = []
     for colour in palette:
         for label in (colour.name, colour.hex):
-            if not label or label == colour.hex and label == colour.name:
+            if not label or (label == colour.hex and label == colour.name):
                 continue
             match = re.search(rf"(?<![\w#]){re.escape(label)}(?!\w)", clause, re.I)
             if match:

@@ -142,9 +142,12 @@ def _clean_family(raw: str) -> str:
     words = raw.strip().strip("\"'“”‘’").split()
     while words:
         last = words[-1].lower().strip(",.;")
-        if last in WEIGHT_WORDS or re.fullmatch(r"\d{2,3}", last) or _WEB_SUFFIX.match(last):
-            words.pop()
-        elif last in _WEIGHT_PREFIX and len(words) > 1:
+        if (
+            last in WEIGHT_WORDS
+            or re.fullmatch(r"\d{2,3}", last)
+            or _WEB_SUFFIX.match(last)
+            or (last in _WEIGHT_PREFIX and len(words) > 1)
+        ):
             words.pop()
         else:
             break

@@ -124,8 +124,38 @@ def _prose_name(before: str, after: str) -> str:
 
 
 _SENTENCE_WORDS = frozenset(
-    "is are was were be our we you your use uses using should must can will set sets for with to this that "
-    "these it its not never always only".split()
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "our",
+        "we",
+        "you",
+        "your",
+        "use",
+        "uses",
+        "using",
+        "should",
+        "must",
+        "can",
+        "will",
+        "set",
+        "sets",
+        "for",
+        "with",
+        "to",
+        "this",
+        "that",
+        "these",
+        "it",
+        "its",
+        "not",
+        "never",
+        "always",
+        "only",
+    ]
 )
 
 

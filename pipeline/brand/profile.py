@@ -103,7 +103,7 @@ def extract_profile(brand: str, chunks: list[GuidelineChunk]) -> BrandProfile:
         tints=tints,
         forbidden_colors=forbidden,
         fonts=extract_fonts(units, not_fonts),
-        banned_terms=extract_terms(units),
+        banned_terms=extract_terms(units, brand),
         tone=tone,
         logo_rules=logo,
         imagery_rules=imagery,

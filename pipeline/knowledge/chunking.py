@@ -244,7 +244,10 @@ def units_of(chunk: GuidelineChunk) -> Iterator[Unit]:
             header, lead = (), ""
             continue
         if _is_table_row(line):
-            cells = tuple(c.strip() for c in line.strip().strip("|").split("|"))
+            raw = line.strip()
+            if raw.startswith("|") and raw.endswith("|") and len(raw) > 1:
+                raw = raw[1:-1]  # a fully delimited row; a leading "| x" is an empty first cell
+            cells = tuple(c.strip() for c in raw.split("|"))
             if not header:
                 header = cells
                 # A header of code names ("HEX", "RGB") is not a colour itself; still a unit for context.

@@ -61,7 +61,8 @@ def load_document(path: Path) -> list[Block]:
         raise DocumentError(str(path), f"could not be read ({exc.__class__.__name__}: {exc}); re-export it") from exc
     except RecursionError as exc:  # <div> in <div> a thousand deep: hostile, or a broken export
         raise DocumentError(str(path), "nests its tags, lists or quotes too deeply to read; re-export it") from exc
-    blocks = [b for b in blocks if b.text.strip()]
+    # A block without a letter or digit ("#" left by a template loop, a lone bullet) says nothing.
+    blocks = [b for b in blocks if any(ch.isalnum() for ch in b.text)]
     if not any(b.kind != "heading" for b in blocks):
         raise DocumentError(str(path), "has no text to ingest (empty document)")
     return blocks

@@ -143,12 +143,14 @@ def front_matter_lists(data: dict[str, Any]) -> list[tuple[str, list[str]]]:
         for item in value:
             if isinstance(item, dict):
                 fields = {str(k).lower(): str(v) for k, v in item.items() if isinstance(v, str | int | float)}
+                if {"href", "url", "link", "permalink", "path"} & set(fields):
+                    continue  # navigation: links to other pages, not content of this one
                 line = swatch_line(fields)
                 if line is None:
                     line = "- " + ", ".join(f"{k}: {v}" for k, v in fields.items())
                 items.append(line)
             elif isinstance(item, str | int | float) and str(item).strip():
                 items.append(f"- {item}")
-        if items and not str(key).lower() in ("tags", "categories", "keywords", "aliases", "redirect_from"):
+        if items and str(key).lower() not in ("tags", "categories", "keywords", "aliases", "redirect_from"):
             out.append((str(key).replace("_", " ").replace("-", " ").capitalize(), items))
     return out
