@@ -236,6 +236,11 @@ class BrandProfile(_Model):
     def competitors(self) -> list[str]:
         return [t.term for t in self.banned_terms if t.kind == "competitor"]
 
+    def accepted_colours(self) -> list[BrandColor]:
+        """The palette and its tints: the colours an on-brand image may be made of."""
+        tints = [BrandColor(name=t.name, hex=t.hex, role="other", source=t.source) for t in self.tints]
+        return [*self.palette, *tints]
+
     def contract_json(self) -> dict[str, object]:
         """The JSON shape of ``onbrand brand show --json`` (a stable contract), plus provenance."""
         layout = self.layout_rules.model_dump(

@@ -330,6 +330,8 @@ _IMAGERY_USE_DONT = re.compile(
     r"depicting|showing|picturing|choose|choosing|put|putting)\s+(.+?)\s*(?:[.;!]|$)",
     re.I,
 )
+# "Avoid alcohol in any shot"
+_AVOID = re.compile(r"\bavoid\s+(?:any\s+)?(?!using\b|use\b|making\b|having\b|being\b)(.+?)\s*(?:[.;!]|$)", re.I)
 # "People on thin ice must never be shown", "Alcohol is never pictured"
 _PASSIVE_DONT = re.compile(
     r"^\W*(.{2,60}?)\s+(?:must|should|may|can|will|are|is)\s+(?:never|not)\s+(?:ever\s+)?(?:be\s+)?"
@@ -398,7 +400,8 @@ def imagery_subjects(phrase: str) -> list[str]:
         if situation is None:
             part = re.sub(r"\s+(?:to|for)\s+(?:represent|show|convey|illustrate|depict)\b.*$", "", part, flags=re.I)
             part = _PREPOSITION.sub("", part).strip(" .")
-        candidates = [part] + ([situation] if situation else [])
+        # a person in a situation is banned by the situation: banning "people" would ban every person
+        candidates = [situation] if situation else [part]
         for cand in candidates:
             cand = cand.strip(" .,")
             if (
@@ -545,7 +548,7 @@ def _imagery_dont_subjects(text: str, topic: str | None) -> list[str] | None:
             subjects += [s for s in imagery_subjects(item) if s not in subjects]
         return subjects
     if topic == "imagery":
-        use = _IMAGERY_USE_DONT.search(body)
+        use = _IMAGERY_USE_DONT.search(body) or _AVOID.search(body)
         if use:
             phrase = _SUBJECT_END.split(use.group(1))[0]
             return _represent_subjects(phrase) or imagery_subjects(phrase)
