@@ -76,6 +76,9 @@ class IngestReport(_Model):
     removed: int = 0
     total_chunks: int = 0  # chunks of the brand after the call, all documents
     errors: list[FileProblem] = Field(default_factory=list)
+    # Not errors, one line per document: "gave no colours, fonts or rules", or a language model's
+    # proposals that its text did not bear out. The document is still stored and searchable.
+    notes: list[FileProblem] = Field(default_factory=list)
 
 
 class SearchHit(_Model):

@@ -118,6 +118,7 @@ def _prose_name(before: str, after: str) -> str:
         and len(before) < 60
         and not (NEGATIVE.search(lead.group(1)) or RULE_CUE.search(lead.group(1)) or _NOT_A_NAME.match(lead.group(1)))
         and not before[lead.end() :].lstrip().startswith(",")
+        and lead.group(1).split()[0].lower() not in _SENTENCE_WORDS | {"the", "a", "an", "their", "my", "his", "her"}
     ):
         return lead.group(1)
     return ""

@@ -17,6 +17,7 @@ The palette is read in ``brand_palette``, type families in ``brand_fonts``, and 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pipeline.brand.colour_use import extract_colour_use
 from pipeline.brand.fonts import extract_fonts
@@ -91,8 +92,20 @@ def split_sub_brand_units(units: list[Unit]) -> tuple[list[Unit], dict[str, list
     return master, subs
 
 
-def extract_profile(brand: str, chunks: list[GuidelineChunk]) -> BrandProfile:
-    """Read a brand profile from all of a brand's chunks (in document order)."""
+def master_chunks(chunks: list[GuidelineChunk]) -> list[GuidelineChunk]:
+    """The chunks that hold any of the master brand's text (not only a sub-brand's)."""
+    units, _ = split_sub_brand_units(units_in(chunks))
+    ids = {u.chunk.id for u in units}
+    return [c for c in chunks if c.id in ids]
+
+
+def extract_profile(brand: str, chunks: list[GuidelineChunk], chat_model: Any = None) -> BrandProfile:
+    """Read a brand profile from all of a brand's chunks (in document order).
+
+    ``chat_model`` (a LangChain chat model; None by default, which keeps extraction rule-based and
+    offline) also reads the chunks; what it returns is checked against the text and only fills gaps
+    (see :mod:`pipeline.brand.llm_profile`).
+    """
     units, subs = split_sub_brand_units(units_in(chunks))
     palette, forbidden, tints = extract_palette(units)
     tone, logo, imagery = extract_rules(units)
@@ -110,6 +123,10 @@ def extract_profile(brand: str, chunks: list[GuidelineChunk]) -> BrandProfile:
         layout_rules=extract_layout(units),
         colour_use=extract_colour_use(units, palette),
     )
+    if chat_model is not None:
+        from pipeline.brand.llm_profile import apply_model_reading
+
+        profile, _ = apply_model_reading(profile, master_chunks(chunks), chat_model)
     for name, sub_units in subs.items():
         if not name:
             continue  # shared pages of the sub-brand chapter: kept out of the master, but no sub-brand of their own

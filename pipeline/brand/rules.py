@@ -456,7 +456,14 @@ def _polarity(unit: Unit) -> str:
     if context:
         return context
     heading = unit.heading
-    if _DONT_HEADING.search(heading) and not re.search(r"\bdo'?s\b", heading, re.I) and len(text.split()) <= 12:
+    label = len(re.findall(r"[\w’']+", heading)) <= 4  # "Misuse", "Don'ts"; not "Avoid images that contain text"
+    if (
+        unit.kind == "sentence"
+        and label
+        and _DONT_HEADING.search(heading)
+        and not re.search(r"\bdo'?s\b", heading, re.I)
+        and len(text.split()) <= 12
+    ):
         return "dont"
     if _DO_HEADING.search(heading) or re.search(r"\b(always|must|should)\b", text, re.I):
         return "do"

@@ -109,7 +109,11 @@ class _Group:
     def text(self) -> str:
         lines: list[str] = []
         shown: tuple[str, ...] = ()
+        previous = ""
         for path, block in self.parts:
+            if block.kind == "table" and previous == "table":
+                lines.append("")  # two tables in a row stay two tables, each with its own header
+            previous = block.kind
             below = path[len(self.path) :]
             if below != shown:
                 same = 0
@@ -188,6 +192,62 @@ def _split_block(block: Block, max_chars: int) -> list[Block]:
     return [Block(block.kind, p, page=block.page) for p in parts]
 
 
+# --- passages: small sections shown together --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Passage:
+    """What search shows: one chunk, or a small section merged with its siblings or parent. ``section``
+    is their common heading path; the headings below it stay in ``text`` as Markdown heading lines."""
+
+    chunks: tuple[GuidelineChunk, ...]
+    section: str
+    text: str
+
+    @property
+    def title(self) -> str:
+        return self.chunks[0].title
+
+    def embedding_text(self) -> str:
+        topic = self.section or self.title
+        return f"{topic}\n{self.text}" if topic else self.text
+
+
+def passages_of(chunks: list[GuidelineChunk], min_chars: int, max_chars: int) -> list[Passage]:
+    """Chunks (in document order) grouped into passages: a chunk shorter than ``min_chars`` joins its
+    sibling or parent section of the same document and page while the passage stays within ``max_chars``."""
+    out: list[Passage] = []
+    by_source: dict[str, list[GuidelineChunk]] = {}
+    for chunk in chunks:
+        by_source.setdefault(chunk.source, []).append(chunk)
+    for doc_chunks in by_source.values():
+        groups = [
+            _Group(_path(c.section), [(_path(c.section), Block("paragraph", c.text, page=c.page))]) for c in doc_chunks
+        ]
+        members = [[c] for c in doc_chunks]
+        merged: list[tuple[_Group, list[GuidelineChunk]]] = []
+        for group, chunk_list in zip(groups, members, strict=True):
+            if merged:
+                joined = _merge_small([merged[-1][0], group], min_chars, max_chars)
+                if len(joined) == 1:
+                    merged[-1] = (joined[0], merged[-1][1] + chunk_list)
+                    continue
+            merged.append((group, chunk_list))
+        for group, chunk_list in merged:
+            out.append(
+                Passage(
+                    tuple(chunk_list),
+                    " > ".join(group.path),
+                    group.text() if len(chunk_list) > 1 else chunk_list[0].text,
+                )
+            )
+    return out
+
+
+def _path(section: str) -> tuple[str, ...]:
+    return tuple(p for p in section.split(" > ") if p) if section else ()
+
+
 # --- units: table rows, list items, sentences ---------------------------------------------------
 
 
@@ -233,11 +293,13 @@ _HEADING_LINE = re.compile(r"^(#{1,6}) (\S.*)$")
 
 
 def units_of(chunk: GuidelineChunk) -> Iterator[Unit]:
-    lines = [ln for ln in chunk.text.split("\n") if ln.strip()]
     header: tuple[str, ...] = ()
     sub: list[str] = []
     lead = ""
-    for line in lines:
+    for line in chunk.text.split("\n"):
+        if not line.strip():
+            header = ()  # a blank line separates two tables: the next row is a header again
+            continue
         heading = _HEADING_LINE.match(line)
         if heading:
             sub = [*sub[: len(heading.group(1)) - 1], heading.group(2).strip()]

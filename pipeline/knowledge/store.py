@@ -292,7 +292,6 @@ class KnowledgeBase:
             source=source,
             doc_sha=doc_sha,
             max_chars=self.settings.chunk_chars,
-            min_chars=self.settings.chunk_min_chars,
         )
         old = set(old_ids)
         new_chunks = [c for c in chunks if c.id not in old]

@@ -80,7 +80,16 @@ def _show_colours(soup: Any) -> None:
             continue
         container = tag.find_parent(["tr", "li", "dd", "p"]) or tag.parent or tag
         if style.group(1).lower() not in container.get_text(" ").lower():
-            tag.append(NavigableString(f" {style.group(1)} "))
+            # beside the swatch's own label: inside its first block of text, else inside the element
+            label = next(
+                (
+                    t
+                    for t in tag.find_all(["p", "h1", "h2", "h3", "h4", "h5", "h6", "span", "li"])
+                    if t.get_text(strip=True)
+                ),
+                tag,
+            )
+            label.append(NavigableString(f" {style.group(1)} "))
 
 
 def html_to_blocks(html: str, page: bool = False) -> list[Block]:
@@ -93,10 +102,16 @@ def html_to_blocks(html: str, page: bool = False) -> list[Block]:
     for tag in soup.find_all(_HTML_SKIP):
         tag.decompose()
     _show_colours(soup)
+    # Words inside inline tags (<a>, <em>, <code>) join their neighbours as written ("use "<a>outlook</a>"."
+    # reads 'use "outlook".'); block tags and line breaks separate words.
+    for tag in soup.find_all(["br", "hr"]):
+        tag.replace_with(" ")
+    for tag in soup.find_all([*_HTML_BLOCK_TAGS, "td", "th", "dt", "dd", "tr"]):
+        tag.append(" ")
     blocks: list[Block] = []
 
     def text_of(node: Tag) -> str:
-        return WS.sub(" ", node.get_text(" ", strip=True)).strip()
+        return WS.sub(" ", node.get_text("").replace("\n", " ")).strip()
 
     def list_lines(node: Tag, depth: int = 0) -> list[str]:
         out: list[str] = []
@@ -132,7 +147,7 @@ def html_to_blocks(html: str, page: bool = False) -> list[Block]:
                     flush()
                     walk(child)
                 else:
-                    loose.append(child.get_text(" "))
+                    loose.append(child.get_text(""))
                 continue
             flush()
             if re.fullmatch(r"h[1-6]", name):
@@ -184,7 +199,7 @@ def html_to_blocks(html: str, page: bool = False) -> list[Block]:
                 else:  # a one-cell row holding a whole section: read it as a container
                     walk(cells[0])
             elif any(texts):
-                pending.append(" | ".join(texts))
+                pending.append(" | ".join(texts).rstrip())
         if pending:
             blocks.append(Block("table", "\n".join(pending)))
 
