@@ -335,8 +335,10 @@ def unit_texts(chunk: GuidelineChunk) -> list[str]:
         return []
     out = []
     for unit in units:
-        if unit.kind != "row" and len(unit.text.split()) < 4:
-            continue  # fragments ("Bold.", a code line) say too little alone; the chunk still carries them
+        if (unit.kind == "sentence" and len(unit.text.split()) < 4) or len(unit.text.split()) < 2:
+            # fragments ("Bold.", a code line) say too little alone; a list item of two words ("initiate
+            # (use start)", "Red Hat Mono: for code") is often the very entry a question is about
+            continue
         body = f"{' | '.join(unit.header)}\n{unit.text}" if unit.kind == "row" and unit.header else unit.text
         topic = " > ".join(p for p in (chunk.topic, *unit.sub) if p)
         out.append(f"{topic}\n{body}" if topic else body)
