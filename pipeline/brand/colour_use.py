@@ -9,6 +9,7 @@ call to action's colour and form ("the CTA is the one element in Citrus Zest", a
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from pipeline.brand.text import NEGATIVE, plain
 from pipeline.knowledge.chunking import Unit
@@ -53,7 +54,7 @@ def extract_colour_use(units: list[Unit], palette: list[BrandColor]) -> ColourUs
     named_palette = [c for c in palette if c.name and c.name != c.hex]
     if not named_palette:
         return use
-    cta_forms: list[str] = []
+    cta_forms: list[Literal["button", "text"]] = []
     for unit in units:
         text = plain(unit.text)
         for clause in _CLAUSE.split(text):
@@ -79,5 +80,5 @@ def extract_colour_use(units: list[Unit], palette: list[BrandColor]) -> ColourUs
                 use.text = colours[0].hex
                 use.sources["text"] = unit.ref()
     if cta_forms:
-        use.cta_form = max(set(cta_forms), key=cta_forms.count)  # type: ignore[assignment]
+        use.cta_form = "button" if cta_forms.count("button") >= cta_forms.count("text") else "text"
     return use

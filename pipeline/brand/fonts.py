@@ -245,17 +245,15 @@ def extract_fonts(units: list[Unit], not_fonts: Iterable[str] = ()) -> list[Bran
         if in_type_section and unit.kind in ("item", "sentence"):
             # "Red Hat Mono: A tabular font used to format text as code" in a typography section.
             term = re.match(r"^\s*([A-Z][\w-]*(?: [A-Z0-9][\w-]*){0,3})\s*:\s+\S", plain(text))
-            if (
-                term
-                and term.group(1) not in named
-                and re.search(
-                    r"\b(font|typeface|text|headings?|headlines?|body|code|display|titles?|copy|used|use)\b",
-                    text[term.end() - 1 :],
-                    re.I,
-                )
-            ):
-                if f := add(term.group(1), unit, _usage(text[term.end() :])):
-                    named.append(f)
+            about_type = term is not None and re.search(
+                r"\b(font|typeface|text|headings?|headlines?|body|code|display|titles?|copy|used|use)\b",
+                text[term.end() - 1 :],
+                re.I,
+            )
+            if term and about_type and term.group(1) not in named:
+                listed = add(term.group(1), unit, _usage(text[term.end() :]))
+                if listed:
+                    named.append(listed)
         if unit.kind == "row" and in_type_section and unit.header:
             for head, cell in zip(unit.header, unit.cells, strict=False):
                 if re.search(r"\b(typeface|font|family)\b", head, re.I) and re.match(r"[A-Z]", cell):

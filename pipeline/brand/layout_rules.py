@@ -193,7 +193,7 @@ def _logo_minimums(rules: LayoutRules, unit: Unit, record: object) -> None:
                 if re.search(r"\b(screens?|digital|web|online|apps?|social)\b", where)
                 else ""
             )
-            minimum = LogoMinimum(value=value, unit=unit_name, dimension=dimension, context=ctx, source=unit.ref())  # type: ignore[arg-type]
+            minimum = LogoMinimum(value=value, unit=unit_name, dimension=dimension, context=ctx, source=unit.ref())
             if not any(
                 (m.value, m.unit, m.dimension) == (minimum.value, minimum.unit, minimum.dimension)
                 for m in rules.logo_minimums

@@ -398,10 +398,10 @@ def _attach_print_spec(hit: _ColourHit, palette: dict[str, _Entry], hex_hits: li
     beside = None
     if same_name is None:
         for other in reversed(hex_hits):
-            if other.unit.chunk.id == hit.unit.chunk.id and other.unit.section == hit.unit.section:
-                if other.unit.text == hit.unit.text or not hit.name or not other.name:
-                    beside = palette.get(normalise_hex(other.hex or rgb_to_hex(other.rgb)))  # type: ignore[arg-type]
-                    break
+            same_place = other.unit.chunk.id == hit.unit.chunk.id and other.unit.section == hit.unit.section
+            if same_place and (other.unit.text == hit.unit.text or not hit.name or not other.name):
+                beside = palette.get(normalise_hex(other.hex or rgb_to_hex(other.rgb)))  # type: ignore[arg-type]
+                break
     target = same_name or (beside.colour if beside else None)
     if target is not None:
         target.cmyk = target.cmyk or hit.cmyk
@@ -421,8 +421,8 @@ def _merge(into: dict[str, _Entry], hex_code: str, hit: _ColourHit, confidence: 
             BrandColor(
                 name=name or hex_code,
                 hex=hex_code,
-                role=hit.role or "other",  # type: ignore[arg-type]
-                rgb=rgb,  # type: ignore[arg-type]
+                role=hit.role or "other",
+                rgb=rgb,
                 cmyk=hit.cmyk,
                 pantone=hit.pantone,
                 source=hit.unit.ref(),

@@ -21,7 +21,6 @@ from pipeline.brand.text import (
     QUOTED,
     RULE_CUE,
     WORDS_TOPIC,
-    emphasised,
     plain,
     section_topic,
 )
@@ -56,8 +55,47 @@ _CONDITIONAL = re.compile(r"^\W*(?:if|when|unless|where|for|in)\b", re.I)
 _CLAUSE_END = re.compile(r"\b(?:because|as it|as they|since|which|so that|but|unless|except|instead)\b|[.;!?](?:\s|$)")
 # Words too common to ban on their own: the gate matches terms in any case, and "US" would block "us".
 _FUNCTION_WORDS = frozenset(
-    "a an the and or but of to in on at by for as is it its be am are was we us you he she they me my our "
-    "so no not do if up go this that".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "as",
+        "is",
+        "it",
+        "its",
+        "be",
+        "am",
+        "are",
+        "was",
+        "we",
+        "us",
+        "you",
+        "he",
+        "she",
+        "they",
+        "me",
+        "my",
+        "our",
+        "so",
+        "no",
+        "not",
+        "do",
+        "if",
+        "up",
+        "go",
+        "this",
+        "that",
+    ]
 )
 
 
@@ -187,7 +225,7 @@ def extract_terms(units: list[Unit], brand: str = "") -> list[BrandTerm]:
         if kind == "banned" and len(term.split()) > 5:
             return
         if key not in terms or (kind == "competitor" and terms[key].kind != "competitor"):
-            terms[key] = BrandTerm(term=term, kind=kind, source=unit.ref(), instead=instead, confidence=confidence)  # type: ignore[arg-type]
+            terms[key] = BrandTerm(term=term, kind=kind, source=unit.ref(), instead=instead, confidence=confidence)
         elif instead and not terms[key].instead:
             terms[key].instead = instead
 
@@ -270,7 +308,8 @@ _SAY_COLUMN = re.compile(
     r"^\W*(?:instead|say instead|use instead|use|say|write|do|preferred|recommended|after)\b", re.I
 )
 _AVOID_COLUMN = re.compile(
-    r"^\W*(?:don[’']?t (?:say|use|write)|do not (?:say|use|write)|avoid|instead of|not|never|before|banned|incorrect|wrong)\b",
+    r"^\W*(?:don[’']?t (?:say|use|write)|do not (?:say|use|write)|avoid|instead of|not|never|before|banned|"
+    r"incorrect|wrong)\b",
     re.I,
 )
 _GLOSSARY_BAN = re.compile(r"^\W*(?:do not use|don[’']?t use|avoid|never use)\b(?:\W*$|\.\s|\W*see\b)", re.I)
@@ -314,7 +353,10 @@ def _table_terms(unit: Unit, add: Callable[..., None]) -> bool:
 
 # --- rules: polarity, subjects -----------------------------------------------------------------
 
-_SHOW_VERB = r"(?:show|shows|showing|depict|depicting|feature|featuring|include|including|portray|picture|photograph|use (?:images|imagery|photos) of)"
+_SHOW_VERB = (
+    r"(?:show|shows|showing|depict|depicting|feature|featuring|include|including|portray|picture|photograph|"
+    r"use (?:images|imagery|photos) of)"
+)
 
 _IMAGERY_DONT = re.compile(
     rf"\b(?:never|do not|don[’']?t|must not|should not|avoid|no)\s+(?:ever\s+)?{_SHOW_VERB}\s+(.+?)\s*(?:[.;!]|$)", re.I
@@ -581,8 +623,8 @@ def extract_rules(units: list[Unit]) -> tuple[list[BrandRule], list[BrandRule], 
         into.append(
             BrandRule(
                 text=text,
-                kind=kind,  # type: ignore[arg-type]
-                polarity=polarity,  # type: ignore[arg-type]
+                kind=kind,
+                polarity=polarity,
                 subjects=subjects or [],
                 source=unit.ref(),
                 confidence=1.0 if polarity != "info" else 0.8,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from pipeline.models import BrandProfile, SourceRef
+from pipeline.models import BrandFont, BrandProfile, BrandRule, BrandTerm, SourceRef
 
 LOW_CONFIDENCE = 0.8  # below: named only by a heading, or read by a language model
 
@@ -31,9 +31,8 @@ def needs_a_look(profile: BrandProfile) -> list[str]:
             lines.append("no colour found")
         unnamed = [c for c in profile.palette if c.name == c.hex]
         if unnamed:
-            lines.append(
-                f"{_plural(len(unnamed), 'colour has', 'colours have')} no name ({', '.join(c.hex for c in unnamed[:5])})"
-            )
+            hexes = ", ".join(c.hex for c in unnamed[:5])
+            lines.append(f"{_plural(len(unnamed), 'colour has', 'colours have')} no name ({hexes})")
         doubtful = [c for c in profile.palette if c.name != c.hex and c.confidence < LOW_CONFIDENCE]
         if doubtful:
             names = ", ".join(c.name for c in doubtful[:5])
@@ -52,16 +51,14 @@ def needs_a_look(profile: BrandProfile) -> list[str]:
         if t.base.casefold() not in bases and not any(b.endswith(" " + t.base.casefold()) for b in bases)
     ]
     if orphans and "palette" not in done:
-        lines.append(
-            f"{_plural(len(orphans), 'tint belongs', 'tints belong')} to no palette colour ({', '.join(sorted({t.base for t in orphans})[:5])})"
-        )
+        bases_named = ", ".join(sorted({t.base for t in orphans})[:5])
+        lines.append(f"{_plural(len(orphans), 'tint belongs', 'tints belong')} to no palette colour ({bases_named})")
     if "imagery_rules" not in done:
         donts = [r for r in profile.imagery_rules if r.polarity == "dont"]
         vague = [r for r in donts if not r.subjects]
         if vague:
-            lines.append(
-                f"{_plural(len(vague), 'imagery prohibition has', 'imagery prohibitions have')} no subject the prompt gate can check"
-            )
+            what = _plural(len(vague), "imagery prohibition has", "imagery prohibitions have")
+            lines.append(f"{what} no subject the prompt gate can check")
     if not {"banned_terms", "competitors"} & done and not profile.banned_terms:
         lines.append("no banned words or competitors found")
     layout = profile.layout_rules
@@ -73,11 +70,14 @@ def needs_a_look(profile: BrandProfile) -> list[str]:
         lines.append("no text colour found")
     if profile.colour_use.cta is None:
         lines.append("no call-to-action colour found")
-    guessed = [
-        i
-        for i in (*profile.fonts, *profile.banned_terms, *profile.tone, *profile.logo_rules, *profile.imagery_rules)
-        if i.confidence < LOW_CONFIDENCE
+    items: list[BrandFont | BrandTerm | BrandRule] = [
+        *profile.fonts,
+        *profile.banned_terms,
+        *profile.tone,
+        *profile.logo_rules,
+        *profile.imagery_rules,
     ]
+    guessed = [i for i in items if i.confidence < LOW_CONFIDENCE]
     if guessed:
         lines.append(
             f"{_plural(len(guessed), 'item was', 'items were')} read with low confidence; check their evidence"

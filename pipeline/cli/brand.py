@@ -57,7 +57,6 @@ def brand_list(as_json: JsonFlag = False) -> None:
 def brand_show(name: Annotated[str, typer.Argument(help="Brand name.")], as_json: JsonFlag = False) -> None:
     """The brand profile: palette swatches, fonts, banned terms, tone, logo, imagery and layout rules."""
     from pipeline.brand.store import ProfileStore
-
     from pipeline.brand.trust import needs_a_look
 
     profile = ProfileStore(cli_settings()).profile(name)

@@ -377,8 +377,26 @@ def rule_subjects(rule: BrandRule) -> list[str]:
 # products, cans or packaging"); any other modifier belongs to its own noun only, and carrying it over
 # would narrow the ban on the rest ("open flames or campfires" must not become "open campfires").
 _MATERIALS = frozenset(
-    "plastic paper glass metal aluminium aluminum styrofoam polystyrene foam wooden wood cardboard disposable "
-    "single-use leather fur vinyl rubber".split()
+    [
+        "plastic",
+        "paper",
+        "glass",
+        "metal",
+        "aluminium",
+        "aluminum",
+        "styrofoam",
+        "polystyrene",
+        "foam",
+        "wooden",
+        "wood",
+        "cardboard",
+        "disposable",
+        "single-use",
+        "leather",
+        "fur",
+        "vinyl",
+        "rubber",
+    ]
 )
 
 

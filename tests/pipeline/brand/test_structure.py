@@ -29,7 +29,8 @@ def test_colour_names_come_from_labels_arguments_headings_and_front_matter() -> 
     profile = profile_of(
         "---\ntitle: Colour\npalette:\n  - name: bright\n    hex: '00CFFF'\n---\n\n"
         '{% swatch { label: "Primary blue", hex: "#1D70B8" } %}\n\n'
-        '## Palette\n\n| | |\n|---|---|\n| `brand-colour("warm-yellow")` | #ffb81c |\n| `$brand-link-active` | #002f5c |\n\n'
+        '## Palette\n\n| | |\n|---|---|\n| `brand-colour("warm-yellow")` | #ffb81c |\n'
+        "| `$brand-link-active` | #002f5c |\n\n"
         "### Violet\n\n#8A3FFC\n\n## Functional\n\n- text: #0B0C0C\n- link-active: #0B0C0C\n"
     )
     names = {c.hex: c.name for c in profile.palette}
@@ -51,7 +52,8 @@ def test_tints_and_ramps_are_kept_apart_and_print_specs_are_no_new_colours() -> 
     profile = profile_of(
         "# Colour\n\n- Blue: #1D70B8\n- Blue tint 95%: #F4F8FB\n- Blue shade 50%: #0F385C\n"
         "- Violet 40: #BE95FF\n- Violet 60: #8A3FFC\n- grey-1: #4C6272\n\n"
-        "## Teal\n\n#00A499\n\nCMYK 80, 0, 45, 0 · Pantone 3275 C\n\n## Print only\n\nMidnight Ink: C 100 M 80 Y 20 K 60\n"
+        "## Teal\n\n#00A499\n\nCMYK 80, 0, 45, 0 · Pantone 3275 C\n\n"
+        "## Print only\n\nMidnight Ink: C 100 M 80 Y 20 K 60\n"
     )
     assert [c.name for c in profile.palette] == ["Blue", "grey-1", "Teal", "Midnight Ink"]
     assert {(t.name, t.base) for t in profile.tints} == {
@@ -80,7 +82,8 @@ def test_fonts_are_families_not_weights_web_names_or_the_readers_system_font() -
 
 def test_banned_words_in_the_forms_style_guides_use() -> None:
     profile = profile_of(
-        "# Writing\n\n## Words to avoid\n\n- collaborate (use _working with_)\n- commit or pledge\n- in order to (use _to_)\n\n"
+        "# Writing\n\n## Words to avoid\n\n- collaborate (use _working with_)\n- commit or pledge\n"
+        "- in order to (use _to_)\n\n"
         "## Style\n\nUse _buy_ instead of _purchase_, _help_ instead of _assist_.\n\n"
         "- **DC**, not D.C.\n- **U.S.**, not US or USA\n\n"
         'We do not use "back passage". Say "died" instead of:\n\n- "passed away"\n- "deceased"\n\n'
@@ -167,7 +170,8 @@ def test_logo_minimums_keep_unit_and_dimension() -> None:
 
 def test_tone_keeps_principles_not_examples_or_word_entries() -> None:
     profile = profile_of(
-        "# Voice and tone\n\n## Our voice\n\nOur voice is neutral and factual.\n\n- Authoritative\n- Use contractions\n\n"
+        "# Voice and tone\n\n## Our voice\n\nOur voice is neutral and factual.\n\n"
+        "- Authoritative\n- Use contractions\n\n"
         '## Examples\n\n- "Get your pension sorted in minutes!"\n\n## A to Z\n\n### A\n\nWe use "A&E".\n'
     )
     tone = [r.text for r in profile.tone]
@@ -176,7 +180,8 @@ def test_tone_keeps_principles_not_examples_or_word_entries() -> None:
 
 def test_colour_use_names_the_text_colour_and_the_call_to_action() -> None:
     profile = profile_of(
-        "# Colour\n\n| Name | Use | HEX |\n|---|---|---|\n| Deep Navy | text | #12304A |\n| Zest | highlights | #F2B233 |\n\n"
+        "# Colour\n\n| Name | Use | HEX |\n|---|---|---|\n| Deep Navy | text | #12304A |\n"
+        "| Zest | highlights | #F2B233 |\n\n"
         "Never set text in pure black; use Deep Navy for all text. Zest is reserved for the call-to-action button.\n"
     )
     use = profile.colour_use
