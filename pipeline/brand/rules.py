@@ -472,6 +472,13 @@ _DO_START = re.compile(
 )
 
 
+def _names_things(text: str) -> bool:
+    """An item that only names what is banned ("Alcohol or cocktails"), not a sentence with a verb of its
+    own ("Never retouch the product ...": what that bans is a process, not something shown)."""
+    text = plain(text)
+    return not (_NEG_START.search(text) or _DO_START.search(text) or _NEG_ANY.search(text)) and len(text.split()) <= 8
+
+
 def context_polarity(unit: Unit) -> str | None:
     """Polarity the unit's context gives it: an item of a list introduced by "Do not:" or under a
     "Don't" / "Avoid" / "Misuse" heading is a prohibition; None where the context says nothing."""
@@ -618,7 +625,13 @@ def extract_rules(units: list[Unit]) -> tuple[list[BrandRule], list[BrandRule], 
             return
         seen.add((kind, text.casefold()))
         polarity = polarity or _polarity(unit)
-        if subjects is None and kind == "imagery" and polarity == "dont" and unit.kind == "item":
+        if (
+            subjects is None
+            and kind == "imagery"
+            and polarity == "dont"
+            and unit.kind == "item"
+            and _names_things(text)
+        ):
             subjects = imagery_subjects(text)  # "Never" heading, item "Alcohol or cocktails"
         into.append(
             BrandRule(
@@ -640,7 +653,7 @@ def extract_rules(units: list[Unit]) -> tuple[list[BrandRule], list[BrandRule], 
         rule_like = unit.kind == "item" or bool(RULE_CUE.search(text))
         in_frame = topic == "imagery" or (topic not in ("logo", "type", "colour") and _PICTURE_WORDS.search(text))
         subjects = _imagery_dont_subjects(text, topic) if in_frame and topic not in ("logo", "type", "colour") else None
-        if subjects is None and topic == "imagery" and context_polarity(unit) == "dont":
+        if subjects is None and topic == "imagery" and context_polarity(unit) == "dont" and _names_things(text):
             subjects = imagery_subjects(text)
         if subjects:
             add(imagery, "imagery", unit, subjects, "dont")

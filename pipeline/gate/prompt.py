@@ -362,7 +362,7 @@ def rule_subjects(rule: BrandRule) -> list[str]:
     text = normalise(rule.text)
     m = _NEVER.match(text)
     # An item of a "Never" list names what must not be shown ("Fireworks", "Alcohol or cocktails").
-    listed = rule.polarity == "dont" and bool(rule.subjects) and text.startswith(normalise(rule.subjects[0]))
+    listed = rule.polarity == "dont" and bool(rule.subjects) and not m and text.startswith(normalise(rule.subjects[0]))
     if (rule.polarity != "dont" and not m) or not (_SHOWS.search(text) or listed):
         return []
     subjects = rule.subjects
