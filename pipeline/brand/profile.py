@@ -23,7 +23,8 @@ from pipeline.brand.colour_use import extract_colour_use
 from pipeline.brand.fonts import extract_fonts
 from pipeline.brand.layout_rules import extract_layout
 from pipeline.brand.palette import extract_palette
-from pipeline.brand.rules import extract_rules, extract_terms
+from pipeline.brand.rules import extract_rules
+from pipeline.brand.terms import extract_terms
 from pipeline.brand.text import units_in
 from pipeline.knowledge.chunking import Unit
 from pipeline.models import (

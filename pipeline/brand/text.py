@@ -108,3 +108,12 @@ def plain(text: str) -> str:
 def emphasised(text: str) -> list[str]:
     """The emphasised words of ``text``: "Use *Canceling* instead of *Cancelling*" -> both."""
     return [m.group(2).strip(" ,.;:") for m in EMPHASIS.finditer(text) if m.group(2).strip(" ,.;:")]
+
+
+def split_list(text: str) -> list[str]:
+    """The items of a short list ("alcohol, cocktails or smoking"), or its quoted words when it has any."""
+    quoted = [q[0] or q[1] for q in QUOTED.findall(text)]
+    if quoted:
+        return quoted
+    parts = re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:or|and|nor)\s+|\s*/\s*|\s*;\s*", text)
+    return [p.strip(" .\"'“”‘’") for p in parts if p.strip(" .\"'“”‘’")]

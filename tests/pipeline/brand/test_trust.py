@@ -69,3 +69,32 @@ def test_the_sample_brand_names_its_text_and_call_to_action_colours(sample_works
     assert names[use.text] == "Deep Harbour" and names[use.cta] == "Citrus Zest"  # type: ignore[index]
     assert use.cta_form == "button" and set(use.sources) == {"text", "cta"}
     assert profile.contract_json()["colour_use"] == {"text": "#12304A", "cta": "#F2B233", "cta_form": "button"}
+
+
+@pytest.mark.integration
+def test_cli_reports_notes_and_what_needs_a_look(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from pipeline.cli import main
+
+    monkeypatch.setenv("ONBRAND_HOME", str(tmp_path / "ws"))
+    folder = tmp_path / "guides"
+    folder.mkdir()
+    (folder / "colour.md").write_text("# Colour\n\n- Harbour Navy: #1B2A41\n\n## Violet\n\n#8A3FFC\n")
+    (folder / "story.md").write_text("# Our story\n\nWe started in a garage in 1998 and never looked back.\n")
+    assert main(["ingest", str(folder), "--brand", "Acme", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["notes"] == [
+        {"file": "story.md", "error": "gave no colours, fonts, words or rules (it is still searchable)"}
+    ]
+    assert main(["brand", "show", "Acme", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (
+        "no font found" in shown["needs_a_look"]
+        and "1 colour is named only by a heading or a model (Violet)" in (shown["needs_a_look"])
+    )
+    assert {"name", "palette", "tints", "colour_use", "sources"} <= set(shown)
+    assert main(["brand", "show", "Acme"]) == 0
+    assert "Needs a look" in capsys.readouterr().out
