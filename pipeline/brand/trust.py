@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from pipeline.models import BrandFont, BrandProfile, BrandRule, BrandTerm, SourceRef
 
-LOW_CONFIDENCE = 0.8  # below: named only by a heading, or read by a language model
+LOW_CONFIDENCE = 0.8  # below: named only by a heading, converted from print, or read by a language model
 
 
 def _plural(n: int, one: str, many: str) -> str:
@@ -36,9 +36,8 @@ def needs_a_look(profile: BrandProfile) -> list[str]:
         doubtful = [c for c in profile.palette if c.name != c.hex and c.confidence < LOW_CONFIDENCE]
         if doubtful:
             names = ", ".join(c.name for c in doubtful[:5])
-            lines.append(
-                f"{_plural(len(doubtful), 'colour is', 'colours are')} named only by a heading or a model ({names})"
-            )
+            what = _plural(len(doubtful), "colour is", "colours are")
+            lines.append(f"{what} uncertain: named by a heading or a model, or converted from print ({names})")
     if "fonts" not in done:
         if not profile.fonts:
             lines.append("no font found")

@@ -26,7 +26,7 @@ def test_gaps_and_doubts_become_one_line_each() -> None:
     )
     lines = needs_a_look(profile)
     assert "2 colours have no name (#0044CC, #FF0000)" in lines
-    assert "1 colour is named only by a heading or a model (Violet)" in lines
+    assert "1 colour is uncertain: named by a heading or a model, or converted from print (Violet)" in lines
     assert "no font found" in lines and "no minimum logo size found" in lines
     assert "1 tint belongs to no palette colour (Teal)" in lines
     assert "1 imagery prohibition has no subject the prompt gate can check" in lines
@@ -93,7 +93,8 @@ def test_cli_reports_notes_and_what_needs_a_look(
     shown = json.loads(capsys.readouterr().out)
     assert (
         "no font found" in shown["needs_a_look"]
-        and "1 colour is named only by a heading or a model (Violet)" in (shown["needs_a_look"])
+        and "1 colour is uncertain: named by a heading or a model, or converted from print (Violet)"
+        in (shown["needs_a_look"])
     )
     assert {"name", "palette", "tints", "colour_use", "sources"} <= set(shown)
     assert main(["brand", "show", "Acme"]) == 0
