@@ -39,8 +39,12 @@ install: $(STAMP)
 demo: install
 	$(BIN)/onbrand demo
 
+# One pytest worker per core, at most four (each loads torch and the models). TEST_WORKERS=0 runs in one
+# process. A module's tests stay on one worker (tests/conftest.py, pytest_collection_modifyitems).
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(min(4, len(os.sched_getaffinity(0))))')
+
 test: install
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check pipeline agents flows ui tests bench docs/tools

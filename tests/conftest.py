@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,10 +28,15 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 from tests.session_servers import SESSION_MARK, PrefectServer, kill, leftover_processes
 
 os.environ[SESSION_MARK] = uuid.uuid4().hex
+# Under pytest-xdist the controller process loads this file first and starts the server; its workers
+# inherit PREFECT_API_URL and ONBRAND_TEST_PREFECT_SERVER, and only wait for that server (never stop it).
 PREFECT: PrefectServer | None = None
-if not os.environ.get("PREFECT_API_URL") and os.environ.get("ONBRAND_TEST_PREFECT") != "temporary":
+if os.environ.get("ONBRAND_TEST_PREFECT_SERVER"):
+    PREFECT = PrefectServer.started_elsewhere(os.environ["ONBRAND_TEST_PREFECT_SERVER"])
+elif not os.environ.get("PREFECT_API_URL") and os.environ.get("ONBRAND_TEST_PREFECT") != "temporary":
     PREFECT = PrefectServer.start()
     os.environ["PREFECT_API_URL"] = PREFECT.url
+    os.environ["ONBRAND_TEST_PREFECT_SERVER"] = PREFECT.url
 
 from pipeline.brand.profile import extract_profile  # noqa: E402
 from pipeline.brand.store import ProfileStore  # noqa: E402
@@ -50,6 +57,31 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
     monkeypatch.setenv("ONBRAND_HOME", str(tmp_path_factory.mktemp("default-home")))
 
 
+# Suites that must share one pytest-xdist worker (make test runs ``-n N --dist loadgroup``); every other
+# test is grouped by its module, so module- and session-scoped fixtures are built once per module.
+SHARED_WORKER = {
+    # They empty the one test Chroma server before each test.
+    "chroma-server": (
+        "tests/pipeline/knowledge/test_store.py",
+        "tests/pipeline/knowledge/test_retrieval.py",
+        "tests/pipeline/knowledge/test_chroma_server.py",
+    ),
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, give every test a group: its module, or the shared group above, or "ui" (the
+    UI suites share one session workspace of rendered drafts, costly to build twice)."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        group = next((name for name, files in SHARED_WORKER.items() if module in files), module)
+        if module.startswith("tests/ui/"):
+            group = "ui"
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Tests beyond the plain unit tests may run flows: the session's Prefect server must answer first."""
     if PREFECT is not None and item.get_closest_marker("unit") is None:
@@ -59,18 +91,42 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             pytest.fail(str(exc), pytrace=False)
 
 
+# Under pytest-xdist each worker checks its own processes and hands what it found to the controller,
+# which reports for the whole session (a worker's own exit status and output never reach the run's).
+WORKERS_LEFT: list[str] = []
+WORKERS_TALLY: Counter[str] = Counter()  # tests/reliability's fault tally, summed over the workers
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    output = getattr(node, "workeroutput", {})
+    WORKERS_LEFT.extend(output.get("onbrand_leftovers", []))
+    WORKERS_TALLY.update(output.get("reliability_tally", {}))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if WORKERS_TALLY:
+        parts = ", ".join(f"{n} {what}" for what, n in sorted(WORKERS_TALLY.items()))
+        terminalreporter.write_line(f"reliability: {parts}")
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Stop the session's Prefect server, then check that nothing the suite started is still running."""
     if PREFECT is not None:
         PREFECT.stop()
     left = leftover_processes(os.environ[SESSION_MARK])
+    kill(left)
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker: the controller reports
+        workeroutput["onbrand_leftovers"] = left
+        return
+    left += WORKERS_LEFT
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if left:
         if reporter is not None:
             reporter.write_line(f"processes the test session started are still running ({len(left)}):", red=True)
             for line in left:
                 reporter.write_line(f"  {line}", red=True)
-        kill(left)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     elif reporter is not None:
         reporter.write_line("no process started by the test session outlives it")

@@ -26,6 +26,8 @@ from pathlib import Path
 
 BIN = Path(sys.executable).parent
 # Command lines of processes the suite starts that must not outlive it.
+# pytest-xdist's workers (execnet's bootstrap line), which end after the controller's check.
+XDIST_WORKER = "exec(eval(sys.stdin.readline()))"
 OWN_PROCESSES = ("prefect", "uvicorn", "onbrand", "streamlit", "distributed", "dask", "chromium", "ray::", "chroma")
 
 
@@ -60,6 +62,12 @@ class PrefectServer:
             start_new_session=True,  # its own process group: stopped whole, workers and all
         )
         return cls(url=f"http://127.0.0.1:{port}/api", home=home, process=process, _log=log)
+
+    @classmethod
+    def started_elsewhere(cls, url: str) -> PrefectServer:
+        """The server another process of this session started (the pytest-xdist controller): waited
+        for, never stopped here."""
+        return cls(url=url, home=Path(tempfile.gettempdir()))
 
     def wait(self, timeout: float = 180) -> None:
         if self.ready:
@@ -119,7 +127,7 @@ def leftover_processes(session: str, grace_s: float = 15.0) -> list[str]:
             if info["pid"] in mine or info["status"] == psutil.STATUS_ZOMBIE:
                 continue
             command = " ".join(info["cmdline"] or [])
-            if not any(mark in command for mark in OWN_PROCESSES):
+            if not any(mark in command for mark in OWN_PROCESSES) or XDIST_WORKER in command:
                 continue
             try:
                 ours = info["pid"] in children or proc.environ().get(SESSION_MARK) == session
