@@ -102,7 +102,8 @@ def _item_term(text: str) -> tuple[list[str], str | None]:
     """The term(s) of a list item under a banned-words heading, and what to write instead
     ("collaborate (use _working with_)"); a full sentence without quotes yields none."""
     instead = None
-    paren = re.search(r"\((?:use|say|write|try)\s+(.+?)\)", text, re.I)
+    # "(use _working with_)", "(unless it unlocks something, use _important_ or omit)"
+    paren = re.search(r"\([^()]*?\b(?:use|say|write|try)\s+([*_\"“‘'].+?)\)", text, re.I)
     if paren:
         marked = _marked(paren.group(1))
         instead = marked[0] if marked else None
@@ -137,11 +138,47 @@ def _competitor_names(text: str) -> list[str]:
     return names
 
 
+_PREFER = re.compile(r"\bprefer(?:red)?\b", re.I)
+_PREFER_LINK = re.compile(r"^\W*\s(?:to|over|rather than|instead of)\s\W*$", re.I)
+
+
+def _marked_spans(text: str) -> list[tuple[int, int, str]]:
+    spans = [(m.start(), m.end(), m.group(1) or m.group(2)) for m in QUOTED.finditer(text)]
+    spans += [(m.start(), m.end(), m.group(2)) for m in EMPHASIS.finditer(text)]
+    return sorted((a, b, w.strip(" ,.;:!?")) for a, b, w in spans if w.strip(" ,.;:!?"))
+
+
+def _preferred(text: str) -> list[tuple[str, str | None]]:
+    """ "We prefer "try to" to "try and"", "prefer the words "high temperature" to "fever"": (worse, better)."""
+    cue = _PREFER.search(text)
+    if not cue:
+        return []
+    spans = [s for s in _marked_spans(text) if s[0] >= cue.end()]
+    out: list[tuple[str, str | None]] = []
+    for (_, end, good), (start, _, bad) in zip(spans, spans[1:], strict=False):
+        if _PREFER_LINK.match(" " + text[end:start] + " ") and bad.casefold() != good.casefold():
+            out.append((bad, good))
+    return out
+
+
 def _sentence_bans(text: str, heading: str) -> list[tuple[str, str | None]]:
     """(banned word, what to write instead) from one sentence about words."""
     if _NOT_BAN.search(text):
         return []
     out: list[tuple[str, str | None]] = []
+    prefer = _preferred(text)
+    if prefer:
+        return prefer
+    if heading and len(heading.split()) <= 4:
+        # An A to Z entry "prognosis": "We prefer "outlook"." -> the heading's word is the one to replace
+        alone = re.fullmatch(
+            r"\W*(?:we\s+|generally,?\s+we\s+)?(?:prefer|use\s+(?P<q>.+?)\s+instead|say\s+(?P<q2>.+?)\s+instead)\b.*",
+            plain(text),
+            re.I,
+        )
+        marked = _marked(text)
+        if alone and len(marked) == 1 and len(text.split()) <= 8 and marked[0].casefold() != heading.casefold():
+            return [(heading, marked[0])]
     instead = _INSTEAD.search(text)
     if instead:
         # "Use _buy_ instead of _purchase_, _help_ instead of _assist_": pairs around each "instead of"
@@ -264,9 +301,15 @@ def extract_terms(units: list[Unit], brand: str = "") -> list[BrandTerm]:
         if bans:
             # "We avoid "incurable". Instead we say "cannot be cured"."
             nxt = units[n + 1] if n + 1 < len(units) else None
-            if nxt is not None and nxt.chunk.id == unit.chunk.id and re.match(r"^\W*instead\b", nxt.text, re.I):
+            if (
+                nxt is not None
+                and nxt.chunk.id == unit.chunk.id
+                and _NEXT_INSTEAD.match(nxt.text)
+                and not _INSTEAD.search(nxt.text)
+                and not nxt.text.rstrip().endswith(":")
+            ):
                 marked = _marked(nxt.text)
-                bans = [(t, i or (marked[0] if marked else None)) for t, i in bans]
+                bans = [(t, i or (marked[0] if marked and marked[0] != t else None)) for t, i in bans]
         for term, instead in bans:
             add(term, "banned", unit, instead)
         if bans:
@@ -281,6 +324,12 @@ def extract_terms(units: list[Unit], brand: str = "") -> list[BrandTerm]:
     return list(terms.values())
 
 
+# The sentence after a ban that gives the word to use: "Instead we say ...", "We just say "in hospital"",
+# "Try other words, like "happen"".
+_NEXT_INSTEAD = re.compile(
+    r"^\W*(?:instead\b|we\s+(?:just\s+|simply\s+|usually\s+)?(?:say|use|write|prefer)\b|(?:say|use|write|try)\b)",
+    re.I,
+)
 _BAN_LEAD = re.compile(
     r"\b(?:do not|don[’']?t|never|avoid|we do not|you must not)\s+(?:use|say|write)\b[^:]*:\s*$|\bwords to avoid\b",
     re.I,
