@@ -321,7 +321,9 @@ _PRODUCTION_COLOUR = re.compile(r"^(rich|registration|process|four[- ]colou?r|4[
 _TINT_WORDS = re.compile(r"^(?P<base>.+?)[\s-]+(?:tint|shade|tone)s?[\s-]*(?P<step>\d{1,3})\s*%?$", re.I)
 _RAMP_STEP = re.compile(r"^(?P<base>[A-Za-z][A-Za-z -]*?)[\s_./-]?(?P<step>\d{2,3})$")
 # "Blue 80%", "Blue at 50%", "80% Blue", "50% tint of Blue", "Blue (50% opacity)": a share of the base colour.
-_PERCENT_AFTER = re.compile(r"^(?P<base>[A-Za-z][A-Za-z -]*?)\s*(?:at\s+|\(\s*)?(?P<step>\d{1,3})\s*%(?:\s*\w+)?\s*\)?$")
+_PERCENT_AFTER = re.compile(
+    r"^(?P<base>[A-Za-z][A-Za-z -]*?)\s*(?:at\s+|\(\s*)?(?P<step>\d{1,3})\s*%(?:\s*\w+)?\s*\)?$"
+)
 _PERCENT_BEFORE = re.compile(
     r"^(?P<step>\d{1,3})\s*%\s*(?:(?:tint|shade|tone|opacity|of)\s+)*(?:of\s+)?(?P<base>[A-Za-z][A-Za-z -]*)$", re.I
 )

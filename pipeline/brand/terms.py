@@ -161,23 +161,33 @@ def _preferred(text: str) -> list[tuple[str, str | None]]:
     return out
 
 
-def _sentence_bans(text: str, heading: str) -> list[tuple[str, str | None]]:
-    """(banned word, what to write instead) from one sentence about words."""
+def _sentence_bans(text: str, heading: str, entry: bool = False) -> list[tuple[str, str | None]]:
+    """(banned word, what to write instead) from one sentence about words; ``entry``: ``heading`` is the
+    word an A to Z entry is about."""
     if _NOT_BAN.search(text):
         return []
     out: list[tuple[str, str | None]] = []
     prefer = _preferred(text)
     if prefer:
         return prefer
-    if heading and len(heading.split()) <= 4:
-        # An A to Z entry "prognosis": "We prefer "outlook"." -> the heading's word is the one to replace
+    if entry and heading and len(heading.split()) <= 4:
+        # An A to Z entry "prognosis": "We prefer "outlook"." or "We prefer "sudden", "starts suddenly" or
+        # ..." -> the heading's word is the one to replace, by the first alternative.
         alone = re.fullmatch(
             r"\W*(?:we\s+|generally,?\s+we\s+)?(?:prefer|use\s+(?P<q>.+?)\s+instead|say\s+(?P<q2>.+?)\s+instead)\b.*",
             plain(text),
             re.I,
         )
         marked = _marked(text)
-        if alone and len(marked) == 1 and len(text.split()) <= 8 and marked[0].casefold() != heading.casefold():
+        if (
+            alone
+            and marked
+            and len(text.split()) <= 24
+            and marked[0].casefold() != heading.casefold()
+            and re.match(
+                r"^\W*(?:we\s+|generally,?\s+we\s+)?\w+\s+(?:the\s+(?:words?|terms?)\s+)?[\"“‘'*_]", text, re.I
+            )
+        ):
             return [(heading, marked[0])]
     instead = _INSTEAD.search(text)
     if instead:
@@ -297,19 +307,24 @@ def extract_terms(units: list[Unit], brand: str = "") -> list[BrandTerm]:
         if topic in ("logo", "colour", "type", "imagery"):
             continue
         heading = unit.heading if unit.heading != unit.path else ""
-        bans = [b for b in _sentence_bans(text, heading) if b[0]]
-        if bans:
-            # "We avoid "incurable". Instead we say "cannot be cured"."
-            nxt = units[n + 1] if n + 1 < len(units) else None
-            if (
-                nxt is not None
-                and nxt.chunk.id == unit.chunk.id
-                and _NEXT_INSTEAD.match(nxt.text)
-                and not _INSTEAD.search(nxt.text)
-                and not nxt.text.rstrip().endswith(":")
-            ):
-                marked = _marked(nxt.text)
-                bans = [(t, i or (marked[0] if marked and marked[0] != t else None)) for t, i in bans]
+        # An entry of an A to Z of words: a lower-case heading, or one under a single-letter heading
+        entry = bool(heading) and (
+            heading[:1].islower() or any(re.fullmatch(r"[A-Z]", p.strip()) for p in unit.path.split(" > "))
+        )
+        bans = [b for b in _sentence_bans(text, heading, entry) if b[0]]
+        if bans and any(i is None for _, i in bans):
+            # "We avoid "incurable". Instead we say "cannot be cured"." (one sentence may stand between)
+            for nxt in units[n + 1 : n + 3]:
+                if nxt.chunk.id != unit.chunk.id or nxt.sub != unit.sub:
+                    break
+                if (
+                    _NEXT_INSTEAD.match(nxt.text)
+                    and not _INSTEAD.search(nxt.text)
+                    and not nxt.text.rstrip().endswith(":")
+                ):
+                    marked = _marked(nxt.text)
+                    bans = [(t, i or (marked[0] if marked and marked[0] != t else None)) for t, i in bans]
+                    break
         for term, instead in bans:
             add(term, "banned", unit, instead)
         if bans:

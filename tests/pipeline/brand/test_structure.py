@@ -200,7 +200,7 @@ def test_do_and_dont_example_components_are_rules_with_their_subjects() -> None:
         "<Example variant='incorrect' text='Neon gradients' />\n"
     )
     html = (
-        "<html><body><h1>Icons</h1><do-dont verdict=\"dont\" caption=\"Clip art or emoji\"></do-dont>"
+        '<html><body><h1>Icons</h1><do-dont verdict="dont" caption="Clip art or emoji"></do-dont>'
         '<do-dont verdict="do" caption="Line icons at 24 px"></do-dont></body></html>'
     )
     for text, suffix in ((mdx, ".md"), (html, ".html")):
@@ -221,12 +221,16 @@ def test_do_and_dont_example_components_are_rules_with_their_subjects() -> None:
 
 def test_preferred_words_and_a_to_z_entries_give_what_to_write_instead() -> None:
     profile = profile_of(
-        "# Words we use\n\n## A to Z\n\n### prognosis\n\nWe prefer \"outlook\".\n\n"
+        '# Words we use\n\n## A to Z\n\n### prognosis\n\nWe prefer "outlook".\n\n'
         '### setting\n\nWe avoid the term "hospital setting". We just say "in hospital".\n\n'
         '### occur\n\nAvoid "occur". Try other words, like "happen", or reword your sentence.\n\n'
         '### try to\n\nWe prefer "try to" to "try and".\n\n'
         '### fever\n\nWe prefer the words "high temperature" to "fever", for example in a list.\n\n'
         '### vaccination\n\nWe use "vaccination" for the process or national programme.\n\n'
+        '### chronic\n\nWe prefer "for a long time" or "does not go away".\n\n'
+        '### clinician\n\nDo not use the word "clinician". Many patients do not know what it is.\n\n'
+        'Instead you could use "a doctor, nurse or other healthcare professional".\n\n'
+        '## Our voice\n\nWe prefer "hello" as a greeting.\n\n'
         "## Words to avoid\n\n- key (unless it unlocks something, use _important_ or omit)\n"
         "- facilitate (instead, say something specific about _how_ you are helping)\n"
     )
@@ -237,6 +241,8 @@ def test_preferred_words_and_a_to_z_entries_give_what_to_write_instead() -> None
         "occur": "happen",
         "try and": "try to",
         "fever": "high temperature",
+        "chronic": "for a long time",
+        "clinician": "a doctor, nurse or other healthcare professional",
         "key": "important",
         "facilitate": None,
     }
@@ -245,9 +251,7 @@ def test_preferred_words_and_a_to_z_entries_give_what_to_write_instead() -> None
 def test_tints_written_as_shares_and_design_tokens_are_tints_of_their_base() -> None:
     from pipeline.brand.palette import tint_base
 
-    assert [tint_base(n) for n in ("80% Blue", "Blue at 50%", "50% tint of Blue", "Blue (20% opacity)")] == [
-        "Blue"
-    ] * 4
+    assert [tint_base(n) for n in ("80% Blue", "Blue at 50%", "50% tint of Blue", "Blue (20% opacity)")] == ["Blue"] * 4
     assert [tint_base(n) for n in ("$blue-60", "--color-blue-60", "color.blue.60", "Blue/60")] == [
         "blue",
         "blue",
