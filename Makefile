@@ -13,7 +13,7 @@ export ANONYMIZED_TELEMETRY := False
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install demo test lint bench clean help
+.PHONY: install demo test lint bench gpu-check clean help
 
 help:
 	@echo "make demo    set up .venv and run onbrand on the bundled sample brand"
@@ -21,6 +21,7 @@ help:
 	@echo "make install set up .venv (quick when nothing changed)"
 	@echo "make lint    ruff + mypy"
 	@echo "make bench   search latency, CLI start-up, ingest, retrieval quality, real brand books, render, draft model"
+	@echo "make gpu-check  every check that needs CUDA (says so and exits 0 without a GPU)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +40,7 @@ demo: install
 	$(BIN)/onbrand demo
 
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check pipeline agents flows ui tests bench docs/tools
@@ -59,3 +60,9 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info bench/results
+
+# Every check that needs CUDA (render benchmark with and without compile, fan-out per GPU worker,
+# training and upscaling smoke tests, the gpu-marked tests): bench/results/gpu.json. Without a GPU it
+# says so and exits 0; `python bench/gpu_check.py --tiny` runs the same checks at test scale anywhere.
+gpu-check: install
+	$(BIN)/python bench/gpu_check.py --out bench/results/gpu.json
