@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import pairwise
 
 from pipeline.brand.text import BAN_CUE, COMPETITOR, EMPHASIS, QUOTED, WORDS_TOPIC, plain, section_topic, split_list
 from pipeline.knowledge.chunking import Unit
@@ -155,7 +156,7 @@ def _preferred(text: str) -> list[tuple[str, str | None]]:
         return []
     spans = [s for s in _marked_spans(text) if s[0] >= cue.end()]
     out: list[tuple[str, str | None]] = []
-    for (_, end, good), (start, _, bad) in zip(spans, spans[1:], strict=False):
+    for (_, end, good), (start, _, bad) in pairwise(spans):
         if _PREFER_LINK.match(" " + text[end:start] + " ") and bad.casefold() != good.casefold():
             out.append((bad, good))
     return out
