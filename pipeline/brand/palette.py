@@ -319,22 +319,40 @@ _PRODUCTION_COLOUR = re.compile(r"^(rich|registration|process|four[- ]colou?r|4[
 
 # "Blue tint 95%", "Green shade 50%", "Violet 400", "Base90", "grey-10": a step of a colour's ramp.
 _TINT_WORDS = re.compile(r"^(?P<base>.+?)[\s-]+(?:tint|shade|tone)s?[\s-]*(?P<step>\d{1,3})\s*%?$", re.I)
-_RAMP_STEP = re.compile(r"^(?P<base>[A-Za-z][A-Za-z -]*?)[\s-]?(?P<step>\d{2,3})$")
+_RAMP_STEP = re.compile(r"^(?P<base>[A-Za-z][A-Za-z -]*?)[\s_./-]?(?P<step>\d{2,3})$")
+# "Blue 80%", "Blue at 50%", "80% Blue", "50% tint of Blue", "Blue (50% opacity)": a share of the base colour.
+_PERCENT_AFTER = re.compile(
+    r"^(?P<base>[A-Za-z][A-Za-z -]*?)\s*(?:at\s+|\(\s*)?(?P<step>\d{1,3})\s*%(?:\s*\w+)?\s*\)?$"
+)
+_PERCENT_BEFORE = re.compile(
+    r"^(?P<step>\d{1,3})\s*%\s*(?:(?:tint|shade|tone|opacity|of)\s+)*(?:of\s+)?(?P<base>[A-Za-z][A-Za-z -]*)$", re.I
+)
+# Design-token spellings of a name: "$blue-60", "--color-blue-60", "color.blue.60", "colour/blue/60".
+_TOKEN_PREFIX = re.compile(r"^(?:\$|--|@)?(?:(?:colou?rs?|clr|palette|brand)[\s_./-])?", re.I)
 
 
 def tint_base(name: str) -> str | None:
     """The base colour's name when ``name`` is a tint, shade or ramp step of it, else None.
 
-    >>> tint_base("Blue tint 95%"), tint_base("Violet 400"), tint_base("grey-1")
-    ('Blue', 'Violet', None)
+    >>> tint_base("Blue tint 95%"), tint_base("Violet 400"), tint_base("grey-1"), tint_base("80% Blue")
+    ('Blue', 'Violet', None, 'Blue')
     """
     name = name.strip()
     match = _TINT_WORDS.match(name)
     if match:
         return match.group("base").strip(" -")
-    match = _RAMP_STEP.match(name)
-    if match and int(match.group("step")) % 5 == 0 and int(match.group("step")) <= 950:
-        return match.group("base").strip(" -")
+    for pattern in (_PERCENT_AFTER, _PERCENT_BEFORE):
+        match = pattern.match(name)
+        if match and 0 < int(match.group("step")) < 100:
+            return match.group("base").strip(" -")
+    match = _RAMP_STEP.match(_TOKEN_PREFIX.sub("", name) if name[:1] in "$-@" or "." in name or "/" in name else name)
+    if (
+        match
+        and int(match.group("step")) % 5 == 0
+        and int(match.group("step")) <= 950
+        and not re.fullmatch(r"(?:pms|pantone|ral|ncs|cmyk|rgb|hex)", match.group("base").strip(" -_./"), re.I)
+    ):
+        return match.group("base").strip(" -_./")
     return None
 
 

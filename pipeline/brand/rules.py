@@ -162,6 +162,8 @@ def context_polarity(unit: Unit) -> str | None:
 
 def _polarity(unit: Unit) -> str:
     text = plain(unit.text)
+    if unit.kind == "item" and unit.lead and _DONT_LEAD.search(unit.lead):
+        return "dont"  # "Don't:" over "Use a pictogram at an angle": the item is what not to do
     if _DO_START.search(text):
         return "do"
     if _NEG_START.search(text) or _NEG_ANY.search(text):
@@ -276,6 +278,13 @@ def _imagery_dont_subjects(text: str, topic: str | None) -> list[str] | None:
     return None
 
 
+_VERB_LED = re.compile(
+    r"^\W*(?:use|using|show|showing|include|including|add|adding|depict|depicting|feature|featuring|place|placing|"
+    r"put|putting|combine|combining|mix|mixing)\s+(.+)$",
+    re.I,
+)
+
+
 def extract_rules(units: list[Unit]) -> tuple[list[BrandRule], list[BrandRule], list[BrandRule]]:
     tone: list[BrandRule] = []
     logo: list[BrandRule] = []
@@ -318,8 +327,14 @@ def extract_rules(units: list[Unit]) -> tuple[list[BrandRule], list[BrandRule], 
         rule_like = unit.kind == "item" or bool(RULE_CUE.search(text))
         in_frame = topic == "imagery" or (topic not in ("logo", "type", "colour") and _PICTURE_WORDS.search(text))
         subjects = _imagery_dont_subjects(text, topic) if in_frame and topic not in ("logo", "type", "colour") else None
-        if subjects is None and topic == "imagery" and context_polarity(unit) == "dont" and _names_things(text):
-            subjects = imagery_subjects(text)
+        if subjects is None and topic == "imagery" and context_polarity(unit) == "dont":
+            if _names_things(text):
+                subjects = imagery_subjects(text)
+            else:  # "Don't:" over "Use a pictogram at an angle": what it uses is what is banned
+                verb = _VERB_LED.match(plain(text))
+                if verb:
+                    phrase = _SUBJECT_END.split(verb.group(1))[0]
+                    subjects = _represent_subjects(phrase) or imagery_subjects(phrase) or None
         if subjects:
             add(imagery, "imagery", unit, subjects, "dont")
         elif topic == "imagery" and rule_like:

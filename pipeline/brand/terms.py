@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import pairwise
 
 from pipeline.brand.text import BAN_CUE, COMPETITOR, EMPHASIS, QUOTED, WORDS_TOPIC, plain, section_topic, split_list
 from pipeline.knowledge.chunking import Unit
@@ -102,7 +103,8 @@ def _item_term(text: str) -> tuple[list[str], str | None]:
     """The term(s) of a list item under a banned-words heading, and what to write instead
     ("collaborate (use _working with_)"); a full sentence without quotes yields none."""
     instead = None
-    paren = re.search(r"\((?:use|say|write|try)\s+(.+?)\)", text, re.I)
+    # "(use _working with_)", "(unless it unlocks something, use _important_ or omit)"
+    paren = re.search(r"\([^()]*?\b(?:use|say|write|try)\s+([*_\"“‘'].+?)\)", text, re.I)
     if paren:
         marked = _marked(paren.group(1))
         instead = marked[0] if marked else None
@@ -137,11 +139,57 @@ def _competitor_names(text: str) -> list[str]:
     return names
 
 
-def _sentence_bans(text: str, heading: str) -> list[tuple[str, str | None]]:
-    """(banned word, what to write instead) from one sentence about words."""
+_PREFER = re.compile(r"\bprefer(?:red)?\b", re.I)
+_PREFER_LINK = re.compile(r"^\W*\s(?:to|over|rather than|instead of)\s\W*$", re.I)
+
+
+def _marked_spans(text: str) -> list[tuple[int, int, str]]:
+    spans = [(m.start(), m.end(), m.group(1) or m.group(2)) for m in QUOTED.finditer(text)]
+    spans += [(m.start(), m.end(), m.group(2)) for m in EMPHASIS.finditer(text)]
+    return sorted((a, b, w.strip(" ,.;:!?")) for a, b, w in spans if w.strip(" ,.;:!?"))
+
+
+def _preferred(text: str) -> list[tuple[str, str | None]]:
+    """ "We prefer "try to" to "try and"", "prefer the words "high temperature" to "fever"": (worse, better)."""
+    cue = _PREFER.search(text)
+    if not cue:
+        return []
+    spans = [s for s in _marked_spans(text) if s[0] >= cue.end()]
+    out: list[tuple[str, str | None]] = []
+    for (_, end, good), (start, _, bad) in pairwise(spans):
+        if _PREFER_LINK.match(" " + text[end:start] + " ") and bad.casefold() != good.casefold():
+            out.append((bad, good))
+    return out
+
+
+def _sentence_bans(text: str, heading: str, entry: bool = False) -> list[tuple[str, str | None]]:
+    """(banned word, what to write instead) from one sentence about words; ``entry``: ``heading`` is the
+    word an A to Z entry is about."""
     if _NOT_BAN.search(text):
         return []
     out: list[tuple[str, str | None]] = []
+    prefer = _preferred(text)
+    if prefer:
+        return prefer
+    if entry and heading and len(heading.split()) <= 4:
+        # An A to Z entry "prognosis": "We prefer "outlook"." or "We prefer "sudden", "starts suddenly" or
+        # ..." -> the heading's word is the one to replace, by the first alternative.
+        alone = re.fullmatch(
+            r"\W*(?:we\s+|generally,?\s+we\s+)?(?:prefer|use\s+(?P<q>.+?)\s+instead|say\s+(?P<q2>.+?)\s+instead)\b.*",
+            plain(text),
+            re.I,
+        )
+        marked = _marked(text)
+        if (
+            alone
+            and marked
+            and len(text.split()) <= 24
+            and marked[0].casefold() != heading.casefold()
+            and re.match(
+                r"^\W*(?:we\s+|generally,?\s+we\s+)?\w+\s+(?:the\s+(?:words?|terms?)\s+)?[\"“‘'*_]", text, re.I
+            )
+        ):
+            return [(heading, marked[0])]
     instead = _INSTEAD.search(text)
     if instead:
         # "Use _buy_ instead of _purchase_, _help_ instead of _assist_": pairs around each "instead of"
@@ -260,13 +308,24 @@ def extract_terms(units: list[Unit], brand: str = "") -> list[BrandTerm]:
         if topic in ("logo", "colour", "type", "imagery"):
             continue
         heading = unit.heading if unit.heading != unit.path else ""
-        bans = [b for b in _sentence_bans(text, heading) if b[0]]
-        if bans:
-            # "We avoid "incurable". Instead we say "cannot be cured"."
-            nxt = units[n + 1] if n + 1 < len(units) else None
-            if nxt is not None and nxt.chunk.id == unit.chunk.id and re.match(r"^\W*instead\b", nxt.text, re.I):
-                marked = _marked(nxt.text)
-                bans = [(t, i or (marked[0] if marked else None)) for t, i in bans]
+        # An entry of an A to Z of words: a lower-case heading, or one under a single-letter heading
+        entry = bool(heading) and (
+            heading[:1].islower() or any(re.fullmatch(r"[A-Z]", p.strip()) for p in unit.path.split(" > "))
+        )
+        bans = [b for b in _sentence_bans(text, heading, entry) if b[0]]
+        if bans and any(i is None for _, i in bans):
+            # "We avoid "incurable". Instead we say "cannot be cured"." (one sentence may stand between)
+            for nxt in units[n + 1 : n + 3]:
+                if nxt.chunk.id != unit.chunk.id or nxt.sub != unit.sub:
+                    break
+                if (
+                    _NEXT_INSTEAD.match(nxt.text)
+                    and not _INSTEAD.search(nxt.text)
+                    and not nxt.text.rstrip().endswith(":")
+                ):
+                    marked = _marked(nxt.text)
+                    bans = [(t, i or (marked[0] if marked and marked[0] != t else None)) for t, i in bans]
+                    break
         for term, instead in bans:
             add(term, "banned", unit, instead)
         if bans:
@@ -281,6 +340,12 @@ def extract_terms(units: list[Unit], brand: str = "") -> list[BrandTerm]:
     return list(terms.values())
 
 
+# The sentence after a ban that gives the word to use: "Instead we say ...", "We just say "in hospital"",
+# "Try other words, like "happen"".
+_NEXT_INSTEAD = re.compile(
+    r"^\W*(?:instead\b|we\s+(?:just\s+|simply\s+|usually\s+)?(?:say|use|write|prefer)\b|(?:say|use|write|try)\b)",
+    re.I,
+)
 _BAN_LEAD = re.compile(
     r"\b(?:do not|don[’']?t|never|avoid|we do not|you must not)\s+(?:use|say|write)\b[^:]*:\s*$|\bwords to avoid\b",
     re.I,

@@ -43,7 +43,7 @@ _COLOUR_TOPIC = re.compile(r"\b(colou?rs?|palettes?|swatch(?:es)?)\b", re.I)
 _TYPE_SECTION = re.compile(r"\b(typograph\w*|fonts?|typefaces?|type ?faces?|type|lettering|type system)\b", re.I)
 _IMAGERY_SECTION = re.compile(
     r"\b(imagery|images?|photograph\w*|photos?|illustrations?|art direction|"
-    r"pictures?|styling|video|footage|image style|visuals?(?! identity))\b",
+    r"pictures?|styling|video|footage|image style|visuals?(?! identity)|icons?|iconography|pictograms?)\b",
     re.I,
 )
 _TONE_SECTION = re.compile(

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.knowledge.loaders.registry import Block
-from pipeline.knowledge.loaders.templates import page_title, strip_templates, swatch_line
+from pipeline.knowledge.loaders.templates import do_dont_html, page_title, strip_templates, swatch_line
 from pipeline.knowledge.loaders.text import WS, read_text_file
 
 _HTML_SKIP = {"script", "style", "nav", "footer", "noscript", "form", "svg", "button", "template", "iframe"}
@@ -98,7 +98,7 @@ def html_to_blocks(html: str, page: bool = False) -> list[Block]:
     from bs4 import BeautifulSoup, NavigableString, Tag
 
     set_title = page_title(html) if page else None
-    soup = BeautifulSoup(strip_templates(html), "html.parser")
+    soup = BeautifulSoup(do_dont_html(strip_templates(html)), "html.parser")
     for tag in soup.find_all(_HTML_SKIP):
         tag.decompose()
     _show_colours(soup)

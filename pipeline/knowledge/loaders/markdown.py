@@ -13,6 +13,7 @@ from pathlib import Path
 from pipeline.knowledge.loaders.html import html_to_blocks
 from pipeline.knowledge.loaders.registry import Block
 from pipeline.knowledge.loaders.templates import (
+    do_dont_html,
     front_matter_lists,
     page_title,
     split_front_matter,
@@ -24,7 +25,7 @@ from pipeline.knowledge.loaders.text import BULLET, clean_inline, read_text_file
 
 def load_markdown(path: Path) -> list[Block]:
     data, source = split_front_matter(read_text_file(path))
-    blocks = markdown_to_blocks(strip_mdx(strip_templates(source)))
+    blocks = markdown_to_blocks(strip_mdx(do_dont_html(strip_templates(source))))
     title = data.get("title") or page_title(source)
     top_headings = sum(1 for b in blocks if b.kind == "heading" and b.level == 1)
     if isinstance(title, str) and title.strip() and not top_headings:

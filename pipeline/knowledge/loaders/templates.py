@@ -114,6 +114,47 @@ def strip_mdx(text: str) -> str:
     return _MDX_IMPORT.sub("", text) if ("import " in text or "export " in text) else text
 
 
+# A Do/Don't example component of a design-system site (``<DoDont type="dont" caption="...">``,
+# ``<Dont caption="...">``, ``<Example variant="incorrect" text="...">``): its verdict and caption live
+# only in its attributes, which a reader sees as a label under the picture.
+_COMPONENT = re.compile(
+    r"<([A-Z][\w.]*|[a-z][\w-]*-[\w-]*)((?:\s+[\w:-]+(?:=(?:\"[^\"]*\"|'[^']*'|\{[^{}]*\}))?)*)\s*/?>"
+)
+_ATTR = re.compile(r"""([\w:-]+)=(?:"([^"]*)"|'([^']*)'|\{\s*["'`]([^"'`]*)["'`]\s*\})""")
+_VERDICT_KEYS = ("type", "variant", "kind", "status", "verdict", "intent")
+_CAPTION_KEYS = ("caption", "text", "title", "label", "description", "children")
+_DONT_VALUE = re.compile(r"^(?:dont|don[’']?t|do-?not|donot|avoid|incorrect|wrong|bad|misuse|never|error)$", re.I)
+_DO_VALUE = re.compile(r"^(?:do|correct|right|good|always|success)$", re.I)
+
+
+def do_dont_html(text: str) -> str:
+    """Do/Don't example components written out as what a reader sees: a "Don't:" or "Do:" label over
+    the caption as a list item (HTML, which the Markdown and HTML loaders both read).
+
+    >>> do_dont_html('<DoDont type="dont" caption="Rotate the logo" />')
+    "\\n\\n<p>Don't:</p><ul><li>Rotate the logo</li></ul>\\n\\n"
+    """
+    if "<" not in text or "=" not in text:
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1).split(".")[-1].lower().replace("-", "")
+        attrs = {
+            m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None) for m in _ATTR.finditer(match.group(2))
+        }
+        verdict = next((attrs[k].strip() for k in _VERDICT_KEYS if attrs.get(k, "").strip()), "")
+        if not verdict and name in ("dont", "donot", "avoid", "incorrect", "do", "correct"):
+            verdict = name
+        caption = next((attrs[k].strip() for k in _CAPTION_KEYS if attrs.get(k, "").strip()), "")
+        if not caption or not (_DONT_VALUE.match(verdict) or _DO_VALUE.match(verdict)):
+            return match.group(0)
+        label = "Don't:" if _DONT_VALUE.match(verdict) else "Do:"
+        caption = caption.replace("<", "&lt;").replace(">", "&gt;")
+        return f"\n\n<p>{label}</p><ul><li>{caption}</li></ul>\n\n"
+
+    return _COMPONENT.sub(replace, text)
+
+
 _FRONT_MATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
 

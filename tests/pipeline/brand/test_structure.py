@@ -187,3 +187,75 @@ def test_colour_use_names_the_text_colour_and_the_call_to_action() -> None:
     use = profile.colour_use
     assert (use.text, use.cta, use.cta_form) == ("#12304A", "#F2B233", "button")
     assert use.sources["text"].quote.startswith("Never set text")
+
+
+def test_do_and_dont_example_components_are_rules_with_their_subjects() -> None:
+    # A design-system page shows its examples as components whose verdict and caption are attributes.
+    mdx = (
+        "# Imagery\n\n## Usage\n\n<DoDontRow>\n"
+        '<DoDont type="do" caption="Show real people at work in natural light.">\n\n![office](a.png)\n\n</DoDont>\n'
+        '<DoDont type="dont" caption="Stock photos of handshakes or lightbulbs">\n\n![b](b.png)\n\n</DoDont>\n'
+        "</DoDontRow>\n\n"
+        '<DoDont type="dont" caption="Use a drop shadow behind the icon" />\n'
+        "<Example variant='incorrect' text='Neon gradients' />\n"
+    )
+    html = (
+        '<html><body><h1>Icons</h1><do-dont verdict="dont" caption="Clip art or emoji"></do-dont>'
+        '<do-dont verdict="do" caption="Line icons at 24 px"></do-dont></body></html>'
+    )
+    for text, suffix in ((mdx, ".md"), (html, ".html")):
+        profile = profile_of(text, suffix)
+        donts = {r.text: r.subjects for r in profile.imagery_rules if r.polarity == "dont"}
+        dos = [r.text for r in profile.imagery_rules if r.polarity == "do"]
+        if suffix == ".md":
+            assert donts == {
+                "Stock photos of handshakes or lightbulbs": ["handshakes", "lightbulbs"],
+                "Use a drop shadow behind the icon": ["drop shadow"],
+                "Neon gradients": ["neon gradients"],
+            }
+            assert dos == ["Show real people at work in natural light."]
+        else:
+            assert donts == {"Clip art or emoji": ["clip art", "emoji"]}
+            assert dos == ["Line icons at 24 px"]
+
+
+def test_preferred_words_and_a_to_z_entries_give_what_to_write_instead() -> None:
+    profile = profile_of(
+        '# Words we use\n\n## A to Z\n\n### prognosis\n\nWe prefer "outlook".\n\n'
+        '### setting\n\nWe avoid the term "hospital setting". We just say "in hospital".\n\n'
+        '### occur\n\nAvoid "occur". Try other words, like "happen", or reword your sentence.\n\n'
+        '### try to\n\nWe prefer "try to" to "try and".\n\n'
+        '### fever\n\nWe prefer the words "high temperature" to "fever", for example in a list.\n\n'
+        '### vaccination\n\nWe use "vaccination" for the process or national programme.\n\n'
+        '### chronic\n\nWe prefer "for a long time" or "does not go away".\n\n'
+        '### clinician\n\nDo not use the word "clinician". Many patients do not know what it is.\n\n'
+        'Instead you could use "a doctor, nurse or other healthcare professional".\n\n'
+        '## Our voice\n\nWe prefer "hello" as a greeting.\n\n'
+        "## Words to avoid\n\n- key (unless it unlocks something, use _important_ or omit)\n"
+        "- facilitate (instead, say something specific about _how_ you are helping)\n"
+    )
+    terms = {t.term: t.instead for t in profile.banned_terms}
+    assert terms == {
+        "prognosis": "outlook",
+        "hospital setting": "in hospital",
+        "occur": "happen",
+        "try and": "try to",
+        "fever": "high temperature",
+        "chronic": "for a long time",
+        "clinician": "a doctor, nurse or other healthcare professional",
+        "key": "important",
+        "facilitate": None,
+    }
+
+
+def test_tints_written_as_shares_and_design_tokens_are_tints_of_their_base() -> None:
+    from pipeline.brand.palette import tint_base
+
+    assert [tint_base(n) for n in ("80% Blue", "Blue at 50%", "50% tint of Blue", "Blue (20% opacity)")] == ["Blue"] * 4
+    assert [tint_base(n) for n in ("$blue-60", "--color-blue-60", "color.blue.60", "Blue/60")] == [
+        "blue",
+        "blue",
+        "blue",
+        "Blue",
+    ]
+    assert [tint_base(n) for n in ("grey-1", "Primary blue", "PMS 300", "Blue 7")] == [None] * 4
