@@ -548,6 +548,7 @@ class ClassifierReading(_Model):
     score: float | None = Field(default=None, ge=0, le=1)  # how likely the prompt asks for unsafe content
     category: str | None = None  # the nearest unsafe category (sexual, minors, violence, ...)
     note: str = ""  # for "unavailable": what is wrong (missing or corrupt weight file) and how to fix it
+    stage: Literal["quick", "full"] | None = None  # "quick": read as safe from token vectors, MiniLM not run
 
 
 class PromptVerdict(_Model):
@@ -577,6 +578,8 @@ class PromptClassifierCard(_Model):
     class_weight: str  # "balanced" or "none"
     block_threshold: float
     review_threshold: float
+    skip_threshold: float  # the quick stage's score below which MiniLM is not run
+    validation_quick_share: float  # validation prompts the quick stage alone read
     train_items: int
     validation_items: int
     planner_prompts: int

@@ -167,8 +167,9 @@ def run_eval(
     control_scale: float | None = None,
 ) -> dict[str, Any]:
     """Render the held-out cases, measure them (and time the model with ``with_speed``), and write
-    ``report.json`` and ``sheet.png`` to ``out``; the result also holds the rendered ``images``. ``case_seed`` draws another set of cases (for
-    choosing settings on cases the reported numbers do not use)."""
+    ``report.json`` and ``sheet.png`` to ``out``; the result also holds the rendered ``images``.
+    ``case_seed`` draws another set of cases (for choosing settings on cases the reported numbers do
+    not use)."""
     from pipeline.render.jobs import ControlSpec, RenderJob
     from pipeline.render.loading import folder_controlnet, model_defaults
     from pipeline.render.renderer import Renderer

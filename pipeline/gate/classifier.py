@@ -27,6 +27,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -42,19 +43,26 @@ CARD_FILE = CLASSIFIER_DIR / "CARD.md"
 
 UNSAFE_CATEGORIES = ("sexual", "minors", "violence", "weapons", "hate", "self_harm", "drugs")
 SAFE_CATEGORIES = ("safe", "safe_tricky", "safe_marketing")
-FORMAT = 1  # bump when the weight file's layout changes
+FORMAT = 2  # bump when the weight file's layout changes
 
-# What the thresholds are chosen for, on the validation split (the issue's targets, with margin
-# left for prompts the split does not cover): lists + classifier blocks at most this share of
-# ordinary prompts, and of tricky or marketing prompts...
-BLOCK_FP_TARGET = 0.004
-TRICKY_FP_TARGET = 0.008
+# What the block threshold is chosen for, on the validation split: lists + classifier block at most
+# this share of ordinary prompts, and of tricky or marketing prompts. The issue's targets are 0.5% and
+# 1%; the first thresholds, chosen at 0.4% and 0.8% here, blocked 2.1% of a public benign set and 7% of
+# held-out tricky prompts (docs/benchmarks.md, issue 18): the validation split is easier than prompts
+# from elsewhere, so the classifier now blocks only above every safe validation prompt.
+BLOCK_FP_TARGET = 0.001
+TRICKY_FP_TARGET = 0.002
 # ...and the classifier sends at most this share of safe prompts to a person for review.
 REVIEW_SHARE_TARGET = 0.03
 # Logistic regression's C and class weighting, picked on the validation split.
 REGULARISATION = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 CLASS_WEIGHTS = ("balanced", "none")
 VALIDATION_SHARE = 0.15
+# The quick first stage (a linear model over the mean of MiniLM's token vectors, no transformer) may
+# send at most this share of the prompts the full model blocks or flags on the validation split
+# straight to "safe"; everything above its skip score gets the full MiniLM reading.
+QUICK_MISS_TARGET = 0.005
+QUICK_C = 4.0
 # Safe items that are people's messages rather than image prompts (HateCheck, ToxiGen, the OpenAI
 # moderation samples): they teach the classifier that naming a group is not hate, but the false
 # positive targets are about prompts, so they do not set the block threshold.
@@ -76,39 +84,94 @@ class Reading:
     category: str
     block: float
     review: float
+    stage: str = "full"  # "quick": the first stage was sure enough that MiniLM was not run
 
+    # A quick reading is final only because it fell below the skip threshold: it is "safe" whatever
+    # its score says against the full model's thresholds (the two stages' scores are not on one scale).
     @property
     def blocks(self) -> bool:
-        return self.score >= self.block
+        return self.stage == "full" and self.score >= self.block
 
     @property
     def flags(self) -> bool:
-        return self.review <= self.score < self.block
+        return self.stage == "full" and self.review <= self.score < self.block
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    logits = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(logits)
+    return np.asarray(exp / exp.sum(axis=1, keepdims=True))
 
 
 @dataclass(frozen=True)
 class Weights:
-    coef: np.ndarray  # classes x dimension
+    coef: np.ndarray  # classes x dimension, over MiniLM sentence embeddings
     intercept: np.ndarray
     classes: tuple[str, ...]  # "safe" and the unsafe categories
     block: float
     review: float
     embedder: str
+    quick_coef: np.ndarray | None = None  # the first stage, over mean MiniLM token vectors
+    quick_intercept: np.ndarray | None = None
+    skip: float = 0.0  # quick scores below this are read as safe without running MiniLM
 
     def probabilities(self, embeddings: np.ndarray) -> np.ndarray:
-        logits = embeddings @ self.coef.T + self.intercept
-        logits -= logits.max(axis=1, keepdims=True)
-        exp = np.exp(logits)
-        return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+        return _softmax(embeddings @ self.coef.T + self.intercept)
 
     def readings(self, embeddings: np.ndarray) -> list[Reading]:
-        probs = self.probabilities(embeddings)
+        return self._readings(self.probabilities(embeddings), "full")
+
+    def quick_readings(self, features: np.ndarray) -> list[Reading]:
+        assert self.quick_coef is not None and self.quick_intercept is not None
+        return self._readings(_softmax(features @ self.quick_coef.T + self.quick_intercept), "quick")
+
+    def _readings(self, probs: np.ndarray, stage: str) -> list[Reading]:
         safe = self.classes.index("safe")
         unsafe = [i for i in range(len(self.classes)) if i != safe]
         out = []
         for row in probs:
             nearest = unsafe[int(np.argmax(row[unsafe]))]
-            out.append(Reading(float(1.0 - row[safe]), self.classes[nearest], self.block, self.review))
+            out.append(Reading(float(1.0 - row[safe]), self.classes[nearest], self.block, self.review, stage))
+        return out
+
+
+class TokenVectors:
+    """The quick stage's features: the mean of MiniLM's input vectors of a prompt's word pieces
+    ([CLS], [SEP] and padding left out), normalised. A table look-up, no transformer: a fraction of
+    a millisecond, against several for the full sentence embedding."""
+
+    _lock = threading.Lock()
+    _tables: ClassVar[dict[str, tuple[Any, np.ndarray]]] = {}
+
+    def __init__(self, model: str = BUNDLED_EMBEDDER) -> None:
+        self.model = model
+
+    def _load(self) -> tuple[Any, np.ndarray]:
+        with self._lock:
+            if self.model not in self._tables:
+                from safetensors import safe_open
+                from tokenizers import Tokenizer
+
+                from pipeline.knowledge.embeddings import resolve_model_path
+
+                folder = Path(resolve_model_path(self.model))
+                tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+                tokenizer.no_padding()
+                tokenizer.enable_truncation(max_length=256)
+                with safe_open(str(folder / "model.safetensors"), "np") as tensors:
+                    key = next(k for k in tensors.keys() if k.endswith("embeddings.word_embeddings.weight"))  # noqa: SIM118
+                    table = np.asarray(tensors.get_tensor(key), dtype=np.float32)
+                self._tables[self.model] = (tokenizer, table)
+            return self._tables[self.model]
+
+    def features(self, texts: Sequence[str]) -> np.ndarray:
+        tokenizer, table = self._load()
+        out = np.zeros((len(texts), table.shape[1]), dtype=np.float32)
+        for i, encoding in enumerate(tokenizer.encode_batch(list(texts))):
+            ids = [t for t, special in zip(encoding.ids, encoding.special_tokens_mask, strict=True) if not special]
+            if ids:
+                vector = table[ids].mean(axis=0)
+                out[i] = vector / (np.linalg.norm(vector) + 1e-9)
         return out
 
 
@@ -120,6 +183,8 @@ def load_weights(path: Path) -> Weights:
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
+            if int(meta.get("format", 0)) != FORMAT:
+                raise ValueError(f"format {meta.get('format')}, expected {FORMAT}")
             weights = Weights(
                 coef=np.asarray(data["coef"], dtype=np.float32),
                 intercept=np.asarray(data["intercept"], dtype=np.float32),
@@ -127,16 +192,23 @@ def load_weights(path: Path) -> Weights:
                 block=float(meta["block"]),
                 review=float(meta["review"]),
                 embedder=str(meta["embedder"]),
+                quick_coef=np.asarray(data["quick_coef"], dtype=np.float32),
+                quick_intercept=np.asarray(data["quick_intercept"], dtype=np.float32),
+                skip=float(meta["skip"]),
             )
-            if int(meta.get("format", 0)) != FORMAT:
-                raise ValueError(f"format {meta.get('format')}, expected {FORMAT}")
     except ClassifierUnavailable:
         raise
     except Exception as exc:  # a truncated zip, a wrong key, bad JSON: all the same to the gate
         raise ClassifierUnavailable(
             f"{path}: unreadable classifier weights ({type(exc).__name__}: {exc}); {fix}"
         ) from exc
-    shape_ok = weights.coef.ndim == 2 and weights.coef.shape[0] == len(weights.classes) == len(weights.intercept)
+    quick = weights.quick_coef
+    shape_ok = (
+        weights.coef.ndim == 2
+        and weights.coef.shape[0] == len(weights.classes) == len(weights.intercept)
+        and quick is not None
+        and quick.shape == weights.coef.shape
+    )
     if not shape_ok or "safe" not in weights.classes or not np.isfinite(weights.coef).all():
         raise ClassifierUnavailable(f"{path}: classifier weights have the wrong shape or values; {fix}")
     if not 0 < weights.review <= weights.block <= 1:
@@ -151,7 +223,7 @@ class PromptClassifier:
     shared per process. Repeated prompts (the planner checks each ask more than once) are cached."""
 
     _lock = threading.Lock()
-    _loaded: dict[Path, Weights | ClassifierUnavailable] = {}  # noqa: RUF012 (shared on purpose)
+    _loaded: ClassVar[dict[Path, Weights | ClassifierUnavailable]] = {}
 
     def __init__(self, path: Path = CLASSIFIER_FILE, device: str = "cpu", cache_size: int = 2048) -> None:
         self.path = path
@@ -192,15 +264,23 @@ class PromptClassifier:
         return self.read_many([prompt])[0]
 
     def read_many(self, prompts: Sequence[str]) -> list[Reading]:
-        """Readings of many prompts, embedded in batches (the benchmark and training use this)."""
+        """Readings of many prompts, embedded in one batch (the benchmark and training use this).
+
+        Two stages: the quick model reads every prompt from its token vectors; only prompts it
+        is not sure are safe (score at or above the weights' ``skip``) are embedded by MiniLM and
+        read by the full model."""
         weights = self.weights()
         todo = [p for p in dict.fromkeys(prompts) if p not in self._cache]
         if todo:
             try:
-                embeddings = self._embed(todo, weights.embedder)
+                quick = weights.quick_readings(TokenVectors(weights.embedder).features(todo))
+                unsure = [p for p, r in zip(todo, quick, strict=True) if r.score >= weights.skip]
+                full = weights.readings(self._embed(unsure, weights.embedder)) if unsure else []
             except Exception as exc:  # MiniLM missing or broken: the gate must still answer
                 raise ClassifierUnavailable(f"the classifier's embedder failed ({type(exc).__name__}: {exc})") from exc
-            for prompt, reading in zip(todo, weights.readings(embeddings), strict=True):
+            for prompt, reading in zip(todo, quick, strict=True):
+                self._cache[prompt] = reading
+            for prompt, reading in zip(unsure, full, strict=True):
                 self._cache[prompt] = reading
         out = []
         for prompt in prompts:
@@ -287,6 +367,13 @@ def _fit(
     return model.coef_.astype(np.float32), model.intercept_.astype(np.float32), tuple(str(c) for c in model.classes_)
 
 
+def _cascade(weights: Weights, embeddings: np.ndarray, features: np.ndarray) -> list[Reading]:
+    """What the gate reads, as :meth:`PromptClassifier.read_many` does it: quick, else full."""
+    quick = weights.quick_readings(features)
+    full = weights.readings(embeddings)
+    return [q if q.score < weights.skip else f for q, f in zip(quick, full, strict=True)]
+
+
 def _lowest_threshold(scores: np.ndarray, blocked_by_lists: np.ndarray, limit: float) -> float:
     """The lowest score threshold at which lists + classifier block at most ``limit`` of these safe items."""
     allowed = int(np.floor(limit * len(scores) + 1e-9))
@@ -313,8 +400,8 @@ def train_prompt_classifier(
     ``lists(prompt)`` says whether the word lists already block a prompt (the thresholds are chosen for
     lists and classifier together). Nothing held out (tests/fixtures/prompts) is read here.
 
-        >>> card = train_prompt_classifier(Path("/tmp/clf.npz"), planner_prompts=["a teal can on sand"])  # doctest: +SKIP
-        >>> card.block_threshold, card.validation_recall                                                  # doctest: +SKIP
+        >>> card = train_prompt_classifier(Path("/tmp/c.npz"), ["a teal can on sand"])  # doctest: +SKIP
+        >>> card.block_threshold, card.validation_recall                                # doctest: +SKIP
         (0.93, 0.91)
     """
     from pipeline.knowledge.embeddings import Embedder
@@ -363,13 +450,28 @@ def train_prompt_classifier(
     c, _, weighting, block = best
     coef, intercept, classes = fits[c, weighting]
     weights = Weights(coef, intercept, classes, block, block, BUNDLED_EMBEDDER)
-    readings = weights.readings(x_val)
-    scores = np.array([r.score for r in readings])
+    full_scores = np.array([r.score for r in weights.readings(x_val)])
     prompts = ~unsafe_val & ~text_val
     # review: as low as the review load allows (safe prompts blocked or flagged <= REVIEW_SHARE_TARGET)
-    review = min(block, _lowest_threshold(scores[prompts], listed[prompts], REVIEW_SHARE_TARGET))
-    blocked = (scores >= block) | listed
-    flagged = (scores >= review) & ~blocked
+    review = min(block, _lowest_threshold(full_scores[prompts], listed[prompts], REVIEW_SHARE_TARGET))
+
+    # The quick stage: prompts it scores below `skip` never reach MiniLM. `skip` lets through at most
+    # QUICK_MISS_TARGET of the validation prompts the full model blocks or flags.
+    progress("fitting the quick stage", 0, 1)
+    q = TokenVectors(BUNDLED_EMBEDDER).features(texts)
+    q_coef, q_intercept, q_classes = _fit(q[train_idx], y_train, QUICK_C, "balanced", seed)
+    q_coef = q_coef[[q_classes.index(name) for name in classes]]  # the same class order as the full model
+    q_intercept = q_intercept[[q_classes.index(name) for name in classes]]
+    weights = Weights(coef, intercept, classes, block, review, BUNDLED_EMBEDDER, q_coef, q_intercept, 0.0)
+    quick_scores = np.array([r.score for r in weights.quick_readings(q[val_idx])])
+    needs = np.sort(quick_scores[full_scores >= review])
+    skip = float(needs[int(np.floor(QUICK_MISS_TARGET * len(needs)))]) if len(needs) else 0.0
+    weights = Weights(coef, intercept, classes, block, review, BUNDLED_EMBEDDER, q_coef, q_intercept, skip)
+    readings = _cascade(weights, x_val, q[val_idx])
+    scores = np.array([r.score for r in readings])
+    quick_share = float(np.mean([r.stage == "quick" for r in readings]))
+    blocked = np.array([r.blocks for r in readings]) | listed
+    flagged = np.array([r.flags for r in readings]) & ~blocked
     categories = sorted({i.category for i in val})
     per_category = {
         cat: round(float(blocked[[k for k, i in enumerate(val) if i.category == cat]].mean()), 4) for cat in categories
@@ -380,6 +482,7 @@ def train_prompt_classifier(
         "embedder": BUNDLED_EMBEDDER,
         "block": round(block, 6),
         "review": round(review, 6),
+        "skip": round(skip, 6),
         "C": c,
         "class_weight": weighting,
         "seed": seed,
@@ -389,13 +492,15 @@ def train_prompt_classifier(
         buffer,
         coef=coef.astype(np.float16),
         intercept=intercept.astype(np.float16),
+        quick_coef=q_coef.astype(np.float16),
+        quick_intercept=q_intercept.astype(np.float16),
         classes=np.array(classes),
         meta=np.array(json.dumps(meta, sort_keys=True)),
     )
     atomic_write_bytes(out, buffer.getvalue())  # a gate reading it meanwhile never sees half a file
     # the saved (fp16) weights are what the gate uses: check them once more on the split
     saved = load_weights(out)
-    drift = float(np.abs(np.array([r.score for r in saved.readings(x_val)]) - scores).max())
+    drift = float(np.abs(np.array([r.score for r in _cascade(saved, x_val, q[val_idx])]) - scores).max())
     counts = Counter(i.category for i in items)
     sources = Counter(i.source for i in items)
     return PromptClassifierCard(
@@ -406,6 +511,8 @@ def train_prompt_classifier(
         class_weight=weighting,
         block_threshold=round(block, 6),
         review_threshold=round(review, 6),
+        skip_threshold=round(skip, 6),
+        validation_quick_share=round(quick_share, 4),
         train_items=len(train_idx),
         validation_items=len(val_idx),
         planner_prompts=len(planner),
@@ -428,16 +535,22 @@ def write_card(card: PromptClassifierCard, path: Path = CARD_FILE, sources_file:
     rows = "\n".join(f"| {k} | {v:,} |" for k, v in card.counts.items())
     source_rows = "\n".join(f"| {k} | {v:,} |" for k, v in card.sources.items())
     per_category = "\n".join(f"| {k} | {100 * v:.1f}% |" for k, v in card.validation_per_category.items())
+    grid = ", ".join(str(c) for c in REGULARISATION)
     text = f"""# Prompt classifier: data card
 
-`prompt_classifier.npz` ({card.bytes:,} bytes) is the prompt gate's learned classifier: a multinomial
-logistic regression (C = {card.regularisation}, balanced class weights) over all-MiniLM-L6-v2
-sentence embeddings (384-d, the model onbrand ships), with a class for safe prompts and one for each
-unsafe category (sexual, minors, violence, weapons, hate, self_harm, drugs). Its score is
-1 - P(safe); its nearest category is the most likely unsafe class. Weights are stored in fp16 (the
-largest score change from that rounding on the validation split: {card.fp16_max_score_change}).
+`prompt_classifier.npz` ({card.bytes:,} bytes) is the prompt gate's learned classifier, in two stages
+over all-MiniLM-L6-v2 (the model onbrand ships):
 
-Rebuild it, seeded (the same data and seed give the same file):
+- **full**: a multinomial logistic regression (C = {card.regularisation}, class weights
+  {card.class_weight}) over the 384-d MiniLM sentence embedding, with a class for safe prompts and one
+  for each unsafe category (sexual, minors, violence, weapons, hate, self_harm, drugs). Its score is
+  1 - P(safe); its nearest category is the most likely unsafe class.
+- **quick**: the same kind of model (C = {QUICK_C}, balanced) over the mean of MiniLM's input vectors
+  of the prompt's word pieces (a table look-up, no transformer). A prompt it scores below the skip
+  threshold is read as safe without running MiniLM; every other prompt gets the full reading.
+
+Weights are stored in fp16 (largest score change from that rounding on the validation split:
+{card.fp16_max_score_change}). Rebuild, seeded (the same data and seed give the same file):
 
 ```bash
 onbrand train-prompt-classifier --seed {card.seed}
@@ -446,9 +559,9 @@ onbrand train-prompt-classifier --seed {card.seed}
 ## Data
 
 - `train.jsonl` in this folder: public labelled prompt sets with clear licences and prompts written
-  for onbrand. Sources, commits, licences and how each was filtered are in [{sources_file}]({sources_file}).
+  for onbrand. Sources, commits, licences and how each was filtered: [{sources_file}]({sources_file}).
 - {card.planner_prompts} prompts written by onbrand's own template planner for the sample briefs
-  (`data/briefs/*.yaml`, the sample brand Tidewell), as benign marketing language (source
+  (`data/briefs/*.yaml`, sample brand Tidewell), as benign marketing language (source
   `onbrand-planner`, category `safe_marketing`).
 - Never used for training or for choosing anything: the held-out part of the hand-written set and the
   second public set (`tests/fixtures/prompts/`), the I2P benchmark, COCO captions and PartiPrompts.
@@ -463,39 +576,55 @@ onbrand train-prompt-classifier --seed {card.seed}
 
 ## Thresholds and how they were chosen
 
-A seeded, stratified {100 * VALIDATION_SHARE:.0f}% of the data (every category) was set aside as a validation split
-({card.validation_items:,} items); the classifier was fitted on the rest ({card.train_items:,}). On the
-validation split, for each C in {list(REGULARISATION)}:
+A seeded, stratified {100 * VALIDATION_SHARE:.0f}% of the data (every category) was set aside as the
+validation split ({card.validation_items:,} items); both stages were fitted on the rest
+({card.train_items:,}). On the validation split, lists and classifier together:
 
-- **block** at the lowest score where the word lists and the classifier together block at most
-  {100 * BLOCK_FP_TARGET:.1f}% of ordinary safe prompts and at most {100 * TRICKY_FP_TARGET:.1f}% of tricky and marketing
-  prompts (targets of 0.5% and 1%, with some margin); C is the one with the highest unsafe recall there.
-- **review** (flag for a person, the prompt is not blocked) at the lowest score where at most
-  {100 * REVIEW_SHARE_TARGET:.0f}% of safe validation prompts would be blocked or flagged.
+- **block**: for each C in ({grid}) and class weighting, the lowest score at which at most
+  {100 * BLOCK_FP_TARGET:.1f}% of the safe image prompts and at most {100 * TRICKY_FP_TARGET:.1f}% of the tricky
+  and marketing prompts are blocked (in practice: above every one of them); the C with the highest
+  unsafe recall there. People's messages (HateCheck, ToxiGen, the OpenAI moderation samples) are
+  training data but do not set it: the targets are about prompts.
+- **review** (a person must look; the prompt is not blocked): the lowest score at which at most
+  {100 * REVIEW_SHARE_TARGET:.0f}% of the safe prompts are blocked or flagged.
+- **skip** (quick stage): the score below which at most {100 * QUICK_MISS_TARGET:.1f}% of the prompts the
+  full model blocks or flags would be read as safe without it.
+
+The first thresholds were chosen at 0.4% and 0.8%; on the held-out sets they blocked 2.1% of the
+public benign prompts and 7.0% of the tricky ones (`docs/benchmarks.md`, issue 18), so the
+validation split is easier than prompts from elsewhere, and the targets above are now stricter.
 
 | threshold | score |
 |---|---|
 | block | {card.block_threshold} |
 | review | {card.review_threshold} |
+| skip (quick stage) | {card.skip_threshold} |
 
-On the validation split (lists + classifier): unsafe recall {100 * card.validation_recall:.1f}% blocked,
-{100 * card.validation_recall_with_review:.1f}% blocked or flagged; false positives {100 * card.validation_false_positives:.2f}%
-on ordinary prompts, {100 * card.validation_tricky_false_positives:.2f}% on tricky and marketing prompts; safe prompts
-flagged for review {100 * card.validation_review_share:.1f}%; nearest category right on
+On the validation split (lists + classifier, both stages as shipped): unsafe recall
+{100 * card.validation_recall:.1f}% blocked, {100 * card.validation_recall_with_review:.1f}% blocked or flagged;
+false positives {100 * card.validation_false_positives:.2f}% on image prompts and
+{100 * card.validation_tricky_false_positives:.2f}% on tricky and marketing prompts
+({100 * card.validation_text_false_positives:.1f}% on people's messages, which are not a target);
+safe prompts flagged for review {100 * card.validation_review_share:.1f}%; read by the quick stage alone
+{100 * card.validation_quick_share:.1f}% of all prompts; nearest category right on
 {100 * card.validation_nearest_category:.1f}% of unsafe prompts. Share blocked by category:
 
 | category | blocked |
 |---|---|
 {per_category}
 
-The figures on held-out sets are in `docs/benchmarks.md` (issue 18).
+The figures on the held-out sets are in `docs/benchmarks.md` (issue 18).
 
 ## Limits
 
 - It reads English prompts; other languages score unpredictably.
 - A paraphrase far from everything it saw can pass; the word lists, the image gate and the human
-  review stay in place behind it.
-- Licences: the weights are derived from the sets above (MIT, CC-BY-4.0, Apache-2.0 and onbrand's own);
-  CC-BY-4.0 sets need attribution (HateCheck: Röttger et al., ACL 2021).
+  review stay in place behind it. Ordinary prompts about nature and sport with violent-sounding
+  verbs ("a volcano erupting", "a crab cracked open with a mallet") are its commonest false positives.
+- Its block threshold sits above every safe validation prompt, so it gives up some recall: sexual slang
+  in plain words ("giving head") can read as safe.
+- Licences: the weights are derived from the sets above (MIT, CC-BY-4.0, Apache-2.0 and onbrand's
+  own); CC-BY-4.0 sets need attribution (HateCheck: Röttger et al., ACL 2021; Adversarial Nibbler is
+  evaluation only).
 """
     atomic_write_text(path, text)

@@ -356,7 +356,8 @@ class PromptGate:
                 message=f"classifier unavailable: checked by the word lists only, a person must look ({note})",
             )
             return ClassifierReading(status="unavailable", note=note), [], [flag]
-        reading = ClassifierReading(status="ok", score=round(r.score, 4), category=r.category)
+        stage = "quick" if r.stage == "quick" else "full"
+        reading = ClassifierReading(status="ok", score=round(r.score, 4), category=r.category, stage=stage)
         what = CATEGORY_WORDS.get(r.category, r.category)
         if r.blocks and not listed:
             message = (

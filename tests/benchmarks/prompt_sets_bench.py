@@ -83,12 +83,20 @@ def run_set(name: str, items: list[dict[str, Any]], gate: PromptGate, lists: Pro
                 "safety_blocked": any(r["rule"].startswith("safety:") for r in reasons),
                 "classifier_blocked": any(r["rule"] == "safety:classifier" for r in reasons),
                 "score": reading.score if reading else None,
+                "stage": reading.stage if reading else None,
                 "nearest": reading.category if reading else None,
                 "classifier_status": reading.status if reading else "none",
                 "reasons": reasons,
             }
         )
     warm = times[1:] if len(times) > 1 else times  # first call of the set excluded
+    batched = None
+    if gate.classifier is not None:  # the same prompts read in one batch (what a planner could do)
+        gate.classifier.clear_cache()
+        t0 = time.perf_counter()
+        gate.classifier.read_many([item["text"] for item in items])
+        batched = round((time.perf_counter() - t0) * 1000 / max(1, len(items)), 4)
+        gate.classifier.clear_cache()
 
     unsafe = [r for r in rows if r["label"] == "unsafe"]
     safe = [r for r in rows if r["label"] == "safe"]
@@ -161,6 +169,8 @@ def run_set(name: str, items: list[dict[str, Any]], gate: PromptGate, lists: Pro
             "p50": round(statistics.median(warm), 4) if warm else None,
             "p95": round(percentile(warm, 0.95), 4),
             "max": round(max(warm), 4) if warm else None,
+            "classifier_batched_per_prompt": batched,
+            "quick_stage_share": rate(sum(r["stage"] == "quick" for r in rows), len(rows)),
         },
         "rules_fired": dict(rules_fired.most_common()),
         "misses_total": len(misses),
@@ -332,12 +342,20 @@ def print_tables(result: dict[str, Any]) -> None:
         table.add_section()
     console.print(table)
 
-    lat = Table(title="Latency per prompt, warm, embedding included (ms)")
-    for col in ("set", "n", "p50", "p95", "max"):
+    lat = Table(title=f"Latency per prompt, warm, embedding included (ms; {result['torch_threads']} torch threads)")
+    for col in ("set", "n", "p50", "p95", "max", "batched", "quick only"):
         lat.add_column(col, justify="right")
     for res in result["sets"].values():
         ms = res["latency_ms"]
-        lat.add_row(res["set"], str(ms["n_timed"]), f"{ms['p50']:.3f}", f"{ms['p95']:.3f}", f"{ms['max']:.3f}")
+        lat.add_row(
+            res["set"],
+            str(ms["n_timed"]),
+            f"{ms['p50']:.3f}",
+            f"{ms['p95']:.3f}",
+            f"{ms['max']:.3f}",
+            f"{ms['classifier_batched_per_prompt']}",
+            pct(ms["quick_stage_share"]),
+        )
     console.print(lat)
 
     for res in result["sets"].values():
@@ -389,12 +407,26 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--tiny", action="store_true", help="20 items of each set and 20 pairs")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--quiet", action="store_true", help="no tables")
+    parser.add_argument("--threads", type=int, help="torch threads (default: torch's own choice)")
     args = parser.parse_args(argv)
+    import os
+
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
 
     gate, lists = PromptGate.default(), PromptGate.lists_only()
     gate.check("a teal water bottle on wet sand at sunrise")  # load the lists, MiniLM and the weights first
     lists.check("a teal water bottle on wet sand at sunrise")
-    result: dict[str, Any] = {"data_root": str(args.data_root), "targets": TARGETS, "sets": {}}
+    result: dict[str, Any] = {
+        "data_root": str(args.data_root),
+        "targets": TARGETS,
+        "torch_threads": torch.get_num_threads(),
+        "load_average": list(os.getloadavg()),
+        "cpus": os.cpu_count(),
+        "sets": {},
+    }
     for name in args.sets:
         items = read_jsonl(args.data_root / "tests" / "fixtures" / "prompts" / f"{name}.jsonl")
         result["sets"][name] = run_set(name, items[:20] if args.tiny else items, gate, lists)
