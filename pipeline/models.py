@@ -76,6 +76,9 @@ class IngestReport(_Model):
     removed: int = 0
     total_chunks: int = 0  # chunks of the brand after the call, all documents
     errors: list[FileProblem] = Field(default_factory=list)
+    # Not errors, one line per document: "gave no colours, fonts or rules", or a language model's
+    # proposals that its text did not bear out. The document is still stored and searchable.
+    notes: list[FileProblem] = Field(default_factory=list)
 
 
 class SearchHit(_Model):
@@ -85,6 +88,13 @@ class SearchHit(_Model):
     score: float
     chunk_id: str
     page: int | None = None
+    title: str = ""  # the document's title heading, when it has one
+
+    def shown(self) -> str:
+        """What a hit shows people: its heading path (the document title when it has no section), then
+        its text. Answers often stand in the heading ("Minimum size") rather than the passage."""
+        heading = self.section or self.title
+        return f"{heading}\n{self.text}" if heading else self.text
 
 
 # --- brand profile --------------------------------------------------------------------------
@@ -228,6 +238,11 @@ class BrandProfile(_Model):
     @property
     def competitors(self) -> list[str]:
         return [t.term for t in self.banned_terms if t.kind == "competitor"]
+
+    def accepted_colours(self) -> list[BrandColor]:
+        """The palette and its tints: the colours an on-brand image may be made of."""
+        tints = [BrandColor(name=t.name, hex=t.hex, role="other", source=t.source) for t in self.tints]
+        return [*self.palette, *tints]
 
     def contract_json(self) -> dict[str, object]:
         """The JSON shape of ``onbrand brand show --json`` (a stable contract), plus provenance."""

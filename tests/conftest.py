@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,10 +20,21 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="onbrand-prefect-"
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
-from pipeline.brand.profile import extract_profile
-from pipeline.brand.store import ProfileStore
-from pipeline.knowledge.store import KnowledgeBase
-from pipeline.settings import Settings
+# One Prefect server for the session (tests/session_servers.py), started now, before Prefect is
+# imported, so that this process and every process it starts use it instead of each starting a
+# temporary server. Tests that need it wait for it (pytest_runtest_setup below).
+from tests.session_servers import SESSION_MARK, PrefectServer, kill, leftover_processes
+
+os.environ[SESSION_MARK] = uuid.uuid4().hex
+PREFECT: PrefectServer | None = None
+if not os.environ.get("PREFECT_API_URL") and os.environ.get("ONBRAND_TEST_PREFECT") != "temporary":
+    PREFECT = PrefectServer.start()
+    os.environ["PREFECT_API_URL"] = PREFECT.url
+
+from pipeline.brand.profile import extract_profile  # noqa: E402
+from pipeline.brand.store import ProfileStore  # noqa: E402
+from pipeline.knowledge.store import KnowledgeBase  # noqa: E402
+from pipeline.settings import Settings  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_GUIDELINES = REPO / "data" / "brands" / "tidewell" / "guidelines"
@@ -36,7 +48,32 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
         if key.startswith("ONBRAND_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("ONBRAND_HOME", str(tmp_path_factory.mktemp("default-home")))
-    monkeypatch.delenv("PREFECT_API_URL", raising=False)  # tests that need a server start their own
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests beyond the plain unit tests may run flows: the session's Prefect server must answer first."""
+    if PREFECT is not None and item.get_closest_marker("unit") is None:
+        try:
+            PREFECT.wait()
+        except RuntimeError as exc:
+            pytest.fail(str(exc), pytrace=False)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Stop the session's Prefect server, then check that nothing the suite started is still running."""
+    if PREFECT is not None:
+        PREFECT.stop()
+    left = leftover_processes(os.environ[SESSION_MARK])
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if left:
+        if reporter is not None:
+            reporter.write_line(f"processes the test session started are still running ({len(left)}):", red=True)
+            for line in left:
+                reporter.write_line(f"  {line}", red=True)
+        kill(left)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    elif reporter is not None:
+        reporter.write_line("no process started by the test session outlives it")
 
 
 @pytest.fixture

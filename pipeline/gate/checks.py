@@ -142,7 +142,7 @@ def text_artifacts(m: Measured, ctx: CheckContext) -> Check:
 
 
 def palette(m: Measured, ctx: CheckContext) -> Check:
-    palette = ctx.brand.palette if ctx.brand is not None else []
+    palette = ctx.brand.accepted_colours() if ctx.brand is not None else []  # tints count as the brand's
     if not palette:
         return Check(name="palette", status="skipped", reason="the brand has no palette to compare with")
     p = ctx.policy

@@ -493,18 +493,22 @@ _NEVER = re.compile(
 # A rule about what appears in the picture, as opposed to how it is made ("never retouch the
 # product", "never use stock photography of beaches"): only these block words in prompts.
 _SHOWS = re.compile(
-    r"\b(?:show|shows|showing|shown|depict\w*|feature|featuring|picture|include|including|appear\w*|"
-    r"visible|in (?:the )?(?:frame|shot|picture|image|background)|no\s+\w+)\b"
+    r"\b(?:show|shows|showing|shown|depict\w*|feature|featuring|featured|picture|pictured|include|including|"
+    r"appear\w*|visible|photographed|in (?:the )?(?:frame|shot|picture|image|background)|no\s+\w+|"
+    r"avoid\s+(?!using\b|use\b|making\b)\w+)\b"
 )
 
 
 def rule_subjects(rule: BrandRule) -> list[str]:
     """What a "never show ..." rule bans from the picture: its extracted subjects (or read from its
-    text when an override file gave only the sentence), singular, with a shared modifier carried over
-    ("no plastic bottles, cups or straws" bans plastic cups, not every cup)."""
+    text when an override file gave only the sentence), singular. Each listed subject is banned on its
+    own ("open flames or campfires" bans every campfire); only a material carries over a list ("no
+    plastic bottles, cups or straws" bans plastic cups, not every cup)."""
     text = normalise(rule.text)
     m = _NEVER.match(text)
-    if (rule.polarity != "dont" and not m) or not _SHOWS.search(text):
+    # An item of a "Never" list names what must not be shown ("Fireworks", "Alcohol or cocktails").
+    listed = rule.polarity == "dont" and bool(rule.subjects) and not m and text.startswith(normalise(rule.subjects[0]))
+    if (rule.polarity != "dont" and not m) or not (_SHOWS.search(text) or listed):
         return []
     subjects = rule.subjects
     if not subjects:
@@ -514,15 +518,44 @@ def rule_subjects(rule: BrandRule) -> list[str]:
     return _distribute([normalise(s) for s in subjects])
 
 
+# Materials and owners describe every noun of a list ("no plastic bottles, cups or straws", "competitors'
+# products, cans or packaging"); any other modifier belongs to its own noun only, and carrying it over
+# would narrow the ban on the rest ("open flames or campfires" must not become "open campfires").
+_MATERIALS = frozenset(
+    [
+        "plastic",
+        "paper",
+        "glass",
+        "metal",
+        "aluminium",
+        "aluminum",
+        "styrofoam",
+        "polystyrene",
+        "foam",
+        "wooden",
+        "wood",
+        "cardboard",
+        "disposable",
+        "single-use",
+        "leather",
+        "fur",
+        "vinyl",
+        "rubber",
+    ]
+)
+
+
 def _distribute(subjects: list[str]) -> list[str]:
     if not subjects:
         return []
     first = subjects[0].split()
-    modifier = " ".join(first[:-1]) if len(first) >= 2 else ""
+    modifier = first[:-1]
+    shared = modifier and all(w in _MATERIALS or w.endswith(("'s", "s'")) for w in modifier)
+    carry = " ".join(modifier) if shared else ""
     out = [subjects[0]]
     for subject in subjects[1:]:
-        out.append(f"{modifier} {subject}" if modifier and " " not in subject else subject)
-    return [singular(s) for s in out]
+        out.append(f"{carry} {subject}" if carry and " " not in subject else subject)
+    return list(dict.fromkeys(singular(s) for s in out))
 
 
 def concept_terms(subject: str, concepts: Concepts) -> list[str]:
