@@ -20,7 +20,7 @@ help:
 	@echo "make test    set up .venv and run the whole test suite"
 	@echo "make install set up .venv (quick when nothing changed)"
 	@echo "make lint    ruff + mypy"
-	@echo "make bench   search latency, CLI start-up, ingest, retrieval quality, real brand books, render, draft model"
+	@echo "make bench   search latency, CLI start-up, ingest, retrieval quality, real brand books, render, draft model, gate"
 	@echo "make gpu-check  every check that needs CUDA (says so and exits 0 without a GPU)"
 
 $(BIN)/python:
@@ -57,6 +57,8 @@ bench: install
 	$(BIN)/python bench/brand_corpus.py --out bench/results/brand_corpus.json
 	$(BIN)/python tests/benchmarks/render_bench.py --out bench/results/render.json
 	$(BIN)/python tests/benchmarks/gate_bench.py --out bench/results/gate.json
+	$(BIN)/python tests/benchmarks/prompt_sets_bench.py --quiet --out bench/results/prompt_sets.json
+	$(BIN)/python tests/benchmarks/gate_colour_bench.py --out bench/results/gate_colour.json
 	$(BIN)/python tests/benchmarks/plan_bench.py --out bench/results/plan.json
 	$(BIN)/python tests/benchmarks/campaign_bench.py --out bench/results/campaign.json
 	$(BIN)/python tests/benchmarks/fanout_bench.py --out bench/results/fanout.json
