@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.settings import DATA_DIR, Settings
+from tests.actors import reviewer
 from tests.ui.helpers import BRIEF, REVISED
 
 
@@ -44,7 +45,9 @@ def ui_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         store.add_draft(draft, report_.model_copy(update={"verdict": "review"}), "template-run")
     store.finish_run("template-run", "completed", rendered=len(drafts))
     parent, parent_report = store.plan_of(REVISED)
-    store.decide(Decision(draft_id=REVISED, action="request_changes", reviewer="sam", note="warmer light"))
+    store.decide(
+        Decision(draft_id=REVISED, action="request_changes", reviewer="sam", note="warmer light"), actor=reviewer("sam")
+    )
     child = replan(parent, parent_report, profile, note="warmer light")
     redrawn = render_drafts([child], settings)
     store.add_draft(redrawn[0], evaluate_drafts(redrawn, profile)[0].model_copy(update={"verdict": "review"}))

@@ -7,6 +7,7 @@ import pytest
 
 from pipeline.review.store import ReviewStore
 from pipeline.settings import Settings
+from tests.actors import reviewer
 from tests.ui.helpers import CHILD, IN_REVIEW, POSTS, REVISED, STORIES, app_test
 
 pytestmark = pytest.mark.integration
@@ -109,7 +110,9 @@ def test_someone_elses_decision_first_is_shown_and_the_reason_kept(ui_home: Sett
     at = app_test("sam")
     at.query_params["draft"] = STORIES[1]
     at.run()
-    ReviewStore.from_settings(ui_home).decide(Decision(draft_id=STORIES[1], action="approve", reviewer="maya"))
+    ReviewStore.from_settings(ui_home).decide(
+        Decision(draft_id=STORIES[1], action="approve", reviewer="maya"), actor=reviewer("maya")
+    )
     at.text_input(key=f"reason-{STORIES[1]}").input("too dark")
     at.button(key=f"d-reject-{STORIES[1]}").click().run()
     warning = _texts(at.warning)

@@ -10,6 +10,7 @@ import pytest
 from pipeline.errors import UserError
 from pipeline.models import Check, Decision, Draft, DraftPlan, EvalReport, Layout
 from pipeline.review.store import DecisionConflict, ReviewStore
+from tests.actors import reviewer
 from tests.servers import REVIEW_BACKENDS, review_store_url
 
 pytestmark = pytest.mark.unit
@@ -57,12 +58,18 @@ def test_a_second_decision_is_a_conflict_naming_the_first(review_url: str) -> No
     store = ReviewStore(review_url)
     store.add_draft(draft(1), verdict("spring-instagram_post-1", "review"))
     seen = store.get("spring-instagram_post-1").version
-    done = store.decide(Decision(draft_id="spring-instagram_post-1", action="approve", reviewer="maya"), seen)
+    done = store.decide(
+        Decision(draft_id="spring-instagram_post-1", action="approve", reviewer="maya"), seen, actor=reviewer("maya")
+    )
     assert done.status == "approved" and done.version == seen + 1
     with pytest.raises(DecisionConflict, match="approve by maya"):
-        store.decide(Decision(draft_id="spring-instagram_post-1", action="reject", reviewer="sam", note="no"), seen)
+        store.decide(
+            Decision(draft_id="spring-instagram_post-1", action="reject", reviewer="sam", note="no"),
+            seen,
+            actor=reviewer("sam"),
+        )
     with pytest.raises(UserError, match="no draft 'nope'"):
-        store.decide(Decision(draft_id="nope", action="approve", reviewer="sam"))
+        store.decide(Decision(draft_id="nope", action="approve", reviewer="sam"), actor=reviewer("sam"))
     history = store.history("spring-instagram_post-1")
     assert [(h.reviewer, h.from_status, h.to_status) for h in history] == [("maya", "in_review", "approved")]
 
@@ -136,7 +143,9 @@ def test_a_read_only_store_is_a_clear_error_and_keeps_what_it_has(tmp_path: Path
     from pipeline.errors import storage_error
 
     with pytest.raises(Exception) as raised:
-        read_only.decide(Decision(draft_id="spring-instagram_post-1", action="approve", reviewer="maya"))
+        read_only.decide(
+            Decision(draft_id="spring-instagram_post-1", action="approve", reviewer="maya"), actor=reviewer("maya")
+        )
     found = storage_error(raised.value)
     assert found is not None and "review store" in str(found) and "writable" in str(found)
     with sqlite3.connect(path) as conn:
