@@ -69,6 +69,19 @@ COLOUR_SYNONYMS = {
     "charcoal": "black",
     "tan": "brown",
 }
+# Colour words beyond the twelve plain ones, with the colour each stands for; resolved to the nearest
+# palette colour like any other ("coral" is Tidewell's Coral Bloom). Words that are also things to
+# show (lemon, mint, sage) are left out: "a sprig of mint" is not a colour.
+NAMED_COLOURS = {
+    "coral": "#FF7F50",
+    "mustard": "#E1AD01",
+    "lavender": "#B57EDC",
+    "indigo": "#4B0082",
+    "burgundy": "#800020",
+    "maroon": "#800000",
+    "sky blue": "#87CEEB",
+    "off white": "#F2F0E6",
+}
 # What "neon green" looks like: the colours brand books forbid by that name.
 NEON = {
     "green": "#39FF14",
@@ -123,6 +136,21 @@ ENGLISH = frozenset(
 )
 
 
+@cache
+def note_vocabulary() -> frozenset[str]:
+    """English words a note may use: common ones, plus every word of the cue lexicon and the example
+    notes (so "calmer" or "warmer" is never taken for another language)."""
+    words = set(ENGLISH) | set(BASIC_COLOURS) | set(COLOUR_SYNONYMS)
+    for cues in load_cues().values():
+        for cue in cues:
+            for text in [cue.phrase, *cue.triggers, *cue.note_triggers]:
+                words |= set(re.findall(r"[a-z]+", text.lower()))
+    for examples in note_examples().values():
+        for text in examples:
+            words |= set(re.findall(r"[a-z]+", text.lower()))
+    return frozenset(words)
+
+
 class NoteRefused(UserError):
     """The note cannot be used as it is (a brand rule, a banned word, the wrong language): nothing is stored."""
 
@@ -145,12 +173,13 @@ def note_language(note: str) -> str | None:
     words = re.findall(r"[^\W\d_]+", note.lower())
     if not words:
         return None
-    if sum(w in ENGLISH or w in BASIC_COLOURS for w in words) >= 0.6 * len(words):
+    known = note_vocabulary()
+    if sum(w in known for w in words) >= 0.6 * len(words):
         return None
     code, probability = _language_identifier().classify(note)
     if code == "en":
         return None
-    english = sum(w in ENGLISH for w in words) / len(words)
+    english = sum(w in known for w in words) / len(words)
     return str(code) if probability >= 0.7 or english < 0.25 else None
 
 
@@ -223,7 +252,16 @@ def _colour_mentions(text: str, profile: BrandProfile) -> list[tuple[int, str, s
         if m:
             found.append((len(taken[: m.start()].split()), colour.name, "brand"))
             taken = taken[: m.start()] + " ".join("_" * len(w) for w in name.split()) + taken[m.end() :]
-    plain = "|".join(sorted([*BASIC_COLOURS, *COLOUR_SYNONYMS], key=len, reverse=True))
+    # A colour word that is a word of a palette name ("coral" of "Coral Bloom") is that colour.
+    for colour in profile.palette:
+        for word in _words(colour.name):
+            if word not in NAMED_COLOURS and word not in BASIC_COLOURS:
+                continue
+            m = re.search(rf"(?<![a-z0-9_])(?<!neon )(?<!fluorescent ){word}(?![a-z0-9_])", taken)
+            if m:
+                found.append((len(taken[: m.start()].split()), colour.name, "brand"))
+                taken = taken[: m.start()] + "_" * len(word) + taken[m.end() :]
+    plain = "|".join(sorted([*BASIC_COLOURS, *COLOUR_SYNONYMS, *NAMED_COLOURS], key=len, reverse=True))
     for m in re.finditer(rf"(?<![a-z0-9_])((?:neon|fluorescent)\s+)?({plain})(?![a-z0-9_])", taken):
         found.append((len(taken[: m.start()].split()), m.group(0), "plain"))
     return sorted(found)
@@ -255,14 +293,26 @@ def _side_slot(text: str) -> str | None:
     return None
 
 
+# Ways reviewers ask for a bigger or smaller product; "smaller" is tried first ("too big" holds "big").
+LARGER = (
+    r"\btoo (small|tiny|little)\b|\b(tiny|bigger|larger|enlarge|grow|scale (?:it |the \w+ )?up|zoom in|closer"
+    r"|blow (?:it |the \w+ )?up|fill more|more of the (?:frame|shot|picture|image)|(?:increase|up) the size"
+    r"|more prominent|make (?:it|the \w+) (?:big|large))\b"
+)
+SMALLER = (
+    r"\btoo (big|large|huge)\b|\b(smaller|shrink|tinier|scale (?:it |the \w+ )?(?:down|back)|zoom out|further away"
+    r"|less of the (?:frame|shot|picture|image)|(?:reduce|decrease|cut) the size|less prominent|dominat\w*)\b"
+)
+
+
 def _size_slot(text: str) -> str | None:
     lowered = text.lower()
     if re.search(r"\b(space|room|headroom)\b", lowered):
         return None
-    if re.search(r"\btoo (small|tiny)\b|\b(bigger|larger|enlarge|scale up|zoom in|closer|fill more)\b", lowered):
-        return "larger"
-    if re.search(r"\btoo (big|large)\b|\b(smaller|shrink|tinier|scale down|zoom out|further away)\b", lowered):
+    if re.search(SMALLER, lowered):
         return "smaller"
+    if re.search(LARGER, lowered):
+        return "larger"
     return None
 
 
@@ -273,14 +323,17 @@ def _space_slot(text: str) -> tuple[PlanAspect, str] | None:
         rf"\b(less|fewer|reduce|smaller|tighter)\b[^,]*\b{room}\b|\btighter crop\b|\btoo much (empty )?space\b", lowered
     )
     if re.search(
-        rf"\b{room}\b[^,]*\b(above|at the top|on top|over)\b|\bheadroom\b|\btoo close to the top\b", lowered
+        rf"\b{room}\b[^,]*\b(above|at the top|on top|over|up top|top)\b|\bheadroom\b|\btoo close to the top\b",
+        lowered,
     ) or re.search(r"\blower (?:the|it)\b|\b(?:move|put)\b[^,]*\b(?:down|lower)\b", lowered):
         return "space_above", "less" if less or re.search(r"\bhigher\b|\bmove\b[^,]*\bup\b", lowered) else "more"
     if re.search(r"\b(?:move|put)\b[^,]*\b(?:up|higher)\b", lowered):
         return "space_above", "less"
     if (
         re.search(
-            rf"\b{room}\b[^,]*\baround\b|\bbreathing room\b|\bcramped\b|\bnegative space\b|\bempty space\b", lowered
+            rf"\b{room}\b[^,]*\baround\b|\bbreathing room\b|\bnegative space\b|\bempty space\b"
+            r"|\b(cramped|crowded|squashed|claustrophobic|let it breathe)\b",
+            lowered,
         )
         or less
     ):
@@ -300,27 +353,53 @@ def _another_colour(text: str) -> str | None:
     )
 
 
+# What reviewers put before the request itself ("could you", "I'd like to see", "there should be" no ...).
+HEDGE = re.compile(
+    r"^(?:(?:please|ok|okay|so|now|maybe|perhaps|also|just|then|and)\s+"
+    r"|(?:could|can|would|will)\s+(?:you|we)\s+(?:please\s+)?(?:try\s+(?:to\s+)?)?(?:maybe\s+)?"
+    r"|(?:i'?d|i would|we'?d|we would)\s+(?:like|love|prefer)\s+(?:to\s+(?:see|have)\s+)?(?:it\s+if\s+you\s+)?"
+    r"|(?:i|we)\s+(?:want|need)\s+(?:to\s+(?:see|have)\s+|you\s+to\s+)?"
+    r"|let'?s\s+|how about\s+|what about\s+|try\s+(?:to\s+)?|there should be\s+(?=no\b)|there'?s\s+(?=no\b))+",
+    re.IGNORECASE,
+)
 ADD = re.compile(
-    r"^(?:please\s+)?(?:can you\s+)?(?:add|include|show|put in|place|bring in|throw in|with)\s+"
-    r"(?P<what>.+?)(?:\s+please)?$",
+    r"^(?:add|include|show|put in|bring in|throw in|with|scatter|sprinkle|introduce"
+    r"|(?:put|place|pop)(?=\s+(?:a|an|some|a few|few|two|three|several|more)\b))\s+"
+    r"(?:in\s+)?(?P<what>.+?)(?:\s+please)?$",
     re.IGNORECASE,
 )
 REMOVE = re.compile(
-    r"^(?:please\s+)?(?:can you\s+)?"
-    r"(?:remove|no|without|drop|lose|get rid of|take out|take away|don'?t show|do not show|hide)"
-    r"\s+(?:the\s+|any\s+|all\s+)?(?P<what>.+?)(?:\s+please)?$",
+    r"^(?:remove|no|without|drop|lose|get rid of|take out|take away|don'?t show|do not show|hide|ditch|delete)"
+    r"\s+(?:the\s+|any\s+|all\s+)?(?P<what>.+?)(?:\s+please)?$"
+    # "take the straw out", "get the lemons out of the shot", "the glass has to go"
+    r"|^(?:take|get|leave|keep|cut|move)\s+(?:the\s+|any\s+|all\s+)?(?P<out>.+?)\s+out\b.*$"
+    r"|^(?:the\s+)?(?P<go>.+?)\s+(?:has|have|needs?|should|must)\s+(?:to\s+)?go\b.*$",
+    re.IGNORECASE,
+)
+WHERE_IN_PICTURE = re.compile(
+    r"\s+(?:in|from|out of|of|on)\s+(?:the|this|that)\s+(?:picture|shot|image|photo|frame|scene|draft|one|version)$",
     re.IGNORECASE,
 )
 
 
+def _core(text: str) -> str:
+    """The request without the hedges around it: "could you add some ice" -> "add some ice"."""
+    return HEDGE.sub("", text.strip()).strip()
+
+
 def _add_slot(text: str) -> str | None:
-    m = ADD.match(text.strip())
-    return tidy(m.group("what")) if m else None
+    m = ADD.match(_core(text))
+    if m and re.search(r"\b(logo|headline|text|button|call to action|cta)\b", m.group("what"), re.IGNORECASE):
+        return None  # placed by the brand's layout rules, not drawn into the picture
+    return tidy(WHERE_IN_PICTURE.sub("", m.group("what"))) if m else None
 
 
 def _remove_slot(text: str) -> str | None:
-    m = REMOVE.match(text.strip())
-    return tidy(m.group("what")) if m else None
+    m = REMOVE.match(_core(text))
+    if not m:
+        return None
+    what = m.group("what") or m.group("out") or m.group("go")
+    return tidy(WHERE_IN_PICTURE.sub("", what)) or None
 
 
 # --- colours -----------------------------------------------------------------------------------------------
@@ -343,8 +422,12 @@ def resolve_colour(said: str, kind: str, profile: BrandProfile) -> tuple[str, st
         return basic_colour_name(colour.hex), f"{colour.name} {colour.hex}"
     words = said.lower().split()
     neon = words[0] in ("neon", "fluorescent")
-    word = COLOUR_SYNONYMS.get(words[-1], words[-1])
-    wanted = NEON.get(word, "#39FF14") if neon else rgb_to_hex(BASIC_COLOURS[word])
+    word = " ".join(words[1:] if neon else words)
+    word = COLOUR_SYNONYMS.get(word, word)
+    if neon:
+        wanted = NEON.get(word, "#39FF14")
+    else:
+        wanted = NAMED_COLOURS[word] if word in NAMED_COLOURS else rgb_to_hex(BASIC_COLOURS[word])
     lab = to_lab(hex_to_rgb(wanted))
     for forbidden in profile.forbidden_colors:
         if forbidden.role == "text":
@@ -362,7 +445,7 @@ def resolve_colour(said: str, kind: str, profile: BrandProfile) -> tuple[str, st
     if neon:
         raise NoteRefused(f"the note asks for {said}, which is not one of {profile.name}'s colours; nothing was stored")
     if not profile.palette:
-        return word, ""
+        return (word if word in BASIC_COLOURS else basic_colour_name(wanted)), ""
     same = [c for c in profile.palette if basic_colour_name(c.hex) == word]
     pool = same or profile.palette
     colour = min(pool, key=lambda c: float(delta_e_2000(lab, to_lab(hex_to_rgb(c.hex)))))
@@ -386,6 +469,11 @@ def note_examples(path: Path | None = None) -> dict[str, list[str]]:
 
 
 _VECTORS: dict[str, tuple[list[str], np.ndarray]] = {}
+_CUE_VECTORS: dict[tuple[str, str], tuple[list[int], np.ndarray]] = {}
+# A part no slot read is taken as light or mood when MiniLM's score for that kind is at least this
+# (mean cosine of its two closest examples) and this far ahead of the next kind ("other" included).
+GUESS_MIN = 0.45
+GUESS_MARGIN = 0.05
 
 
 def similarity(text: str, embedder: Any) -> dict[str, float]:
@@ -421,8 +509,44 @@ class _Router:
             self.embedder = Embedder()
         if text not in self.cache:
             self.cache[text] = similarity(text, self.embedder)
-        scores = self.cache[text]
+        scores = self.scores(text)
         return max(options, key=lambda o: scores.get(o, -1.0))
+
+    def scores(self, text: str) -> dict[str, float]:
+        if self.embedder is None:
+            from pipeline.knowledge.embeddings import Embedder
+
+            self.embedder = Embedder()
+        if text not in self.cache:
+            self.cache[text] = similarity(text, self.embedder)
+        return self.cache[text]
+
+    def guess(self, text: str) -> str | None:
+        """The kind of change a part no slot read asks for, when MiniLM is sure enough: only light and
+        mood, the two kinds whose value can be chosen by meaning alone ("brighten it up", "a more
+        upbeat feel"); a colour, side or thing needs words the slots would have found."""
+        scores = self.scores(text)
+        kind = max(scores, key=lambda k: scores[k])
+        if kind not in ("light", "mood") or scores[kind] < GUESS_MIN:
+            return None
+        runner_up = max(v for k, v in scores.items() if k != kind)
+        return kind if scores[kind] - runner_up >= GUESS_MARGIN else None
+
+    def nearest_cue(self, text: str, kind: str) -> str:
+        """The cue of ``kind`` (its phrase and reviewers' words for it) closest in meaning to ``text``."""
+        cues = load_cues()[kind]
+        key = (getattr(self.embedder, "model_name", "default"), kind)
+        if key not in _CUE_VECTORS:
+            # each word for a cue on its own: one joined string blurs "playful, fun, cheerful" together
+            owners, texts = [], []
+            for i, cue in enumerate(cues):
+                for said in [cue.phrase, *cue.triggers, *cue.note_triggers]:
+                    owners.append(i)
+                    texts.append(said)
+            _CUE_VECTORS[key] = (owners, np.asarray(self.embedder.embed_documents(texts)))
+        owners, vectors = _CUE_VECTORS[key]
+        sims = vectors @ np.asarray(self.embedder.embed_query(text))
+        return cues[owners[int(np.argmax(sims))]].phrase
 
 
 # --- reading ------------------------------------------------------------------------------------------------
@@ -431,6 +555,9 @@ class _Router:
 def _read_part(part: str, profile: BrandProfile, router: _Router) -> list[PlanChange]:
     """The changes one part of a note asks for (empty when it asks for nothing a plan can do)."""
     options: dict[str, list[PlanChange]] = {}
+    added = _add_slot(part)
+    if added and re.match(r"(?:add|include|with)\b", _core(part), re.IGNORECASE):
+        return [PlanChange(aspect="add", value=_guarded_element(added, profile), reason=part)]  # "add a teal towel"
     colours = _colour_mentions(part, profile)
     if colours:
         found = []
@@ -460,17 +587,28 @@ def _read_part(part: str, profile: BrandProfile, router: _Router) -> list[PlanCh
     if not options:
         removed = _remove_slot(part)
         added = None if removed else _add_slot(part)
-        if removed:
+        if removed and not _is_product(removed):  # "lose the can" is not a picture without its product
             options["remove"] = [PlanChange(aspect="remove", value=removed, reason=part)]
-        elif added:
+        elif added and not _is_product(added):
             options["add"] = [PlanChange(aspect="add", value=_guarded_element(added, profile), reason=part)]
     if not options:
-        return []
+        guessed = router.guess(part)
+        if guessed is None:
+            return []
+        return [PlanChange(aspect=guessed, value=router.nearest_cue(part, guessed), reason=part)]
     names = list(options)
     # "colour" competes as whichever of its two kinds MiniLM would call it.
     kinds = [("product_colour" if n == "colour" else n) for n in names]
     chosen = router.best(part, kinds)
     return options[names[kinds.index(chosen)]]
+
+
+def _is_product(element: str) -> bool:
+    """Whether a thing to add or remove is the product itself ("the can", "our bottle")."""
+    words = _words(element)
+    # cups and glasses are also props beside a can ("take away the glasses")
+    props = set(PRODUCT_KINDS["cup"])
+    return len(words) in (1, 2, 3) and words[-1].removesuffix("s") in PRODUCT_WORDS - props
 
 
 def _guarded_element(element: str, profile: BrandProfile) -> str:

@@ -372,8 +372,9 @@ def _layout_change(
             moved = product.model_copy(update={"y0": round(product.y0 + shift, 4), "y1": round(product.y1 + shift, 4)})
             if shift < SPACE_STEP:  # no room to move down: the top edge comes down instead
                 cut = SPACE_STEP - shift
-                factor = max((moved.h - cut) / moved.h, (lo + 0.005) / product.area)
-                moved = _scaled(moved, factor * factor, top=moved.y1)
+                area_factor = max(((moved.h - cut) / moved.h) ** 2, (lo + 0.005) / product.area)
+                if area_factor < 0.999:
+                    moved = _scaled(moved, area_factor, top=moved.y1)
         else:
             shift = min(SPACE_STEP, max(0.0, product.y0 - (band + 0.02)))
             if shift < 0.01:

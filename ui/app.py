@@ -24,8 +24,13 @@ from ui import common  # noqa: E402
 from ui.users import User  # noqa: E402
 
 STATIC = Path(__file__).resolve().parent / "static"
-PAGES = {"": "views/review.py", "campaigns": "views/campaigns.py", "brand": "views/brand.py", "chat": "views/chat.py"}
-PAGES["exports"] = "views/exports.py"
+PAGES = {
+    "": "views/review.py",
+    "campaigns": "views/campaigns.py",
+    "brand": "views/brand.py",
+    "chat": "views/chat.py",
+    "exports": "views/exports.py",
+}
 
 
 def remember_destination() -> None:
@@ -51,7 +56,7 @@ def go_to_destination() -> None:
     for key, value in query.items():
         st.query_params[key] = value
     if path:
-        st.session_state["_go"] = PAGES[path]
+        st.session_state["_go"] = (PAGES[path], query)
 
 
 def login(table: dict[str, tuple[User, bytes]]) -> None:
@@ -161,11 +166,12 @@ def main() -> None:
     page = st.navigation(pages)
     go = st.session_state.pop("_go", None)
     if go:
-        st.switch_page(go)
+        st.switch_page(go[0], query_params=go[1] or None)
     if table is None and common.current_user() is None:
         ask_name()
     sidebar_user(table)
     page.run()
+    common.cookie_sent()
 
 
 main()

@@ -242,14 +242,21 @@ def resume_session(table: dict[str, tuple[User, bytes]] | None) -> None:
 
 
 def write_cookie() -> None:
-    """Send the browser the cookie this run decided on (set after sign-in, cleared after sign-out)."""
+    """Send the browser the cookie decided on (set after sign-in, cleared after sign-out). It is sent
+    again on every run until one completes (:func:`cookie_sent`): a run cut short by a page switch may
+    not reach the browser."""
     from ui import sessions
 
     if "_cookie_pending" not in st.session_state:
         return
-    token = st.session_state.pop("_cookie_pending")
+    token = st.session_state["_cookie_pending"]
     max_age = round(settings().session_days * 86400)
     st.html(sessions.cookie_script(token, max_age), unsafe_allow_javascript=True, width=1)
+
+
+def cookie_sent() -> None:
+    """The run that carried the cookie completed."""
+    st.session_state.pop("_cookie_pending", None)
 
 
 # --- messages --------------------------------------------------------------------------------------

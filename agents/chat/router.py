@@ -175,7 +175,9 @@ def extract_channel(text: str, channels: dict[str, ChannelSpec]) -> str | None:
 
 
 BRIEF_PATH = re.compile(
-    r"(?<![\w/~.-])((?:~|\.{1,2})?(?:[/\\]?[\w.@+-]+)*[/\\]?[\w.@+-]+\.ya?ml)(?![\w/-])", re.IGNORECASE
+    # segments joined by exactly one separator: an optional separator per segment backtracks exponentially
+    r"(?<![\w/~.-])((?:~|\.{1,2})?[/\\]?(?:[\w.@+-]+[/\\])*[\w.@+-]+\.ya?ml)(?![\w/-])",
+    re.IGNORECASE,
 )
 
 

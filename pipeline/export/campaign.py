@@ -102,13 +102,12 @@ def export_warnings(campaign: str, settings: Settings, kit: Path | None = None) 
     ["Tidewell's brand kit has no logo file: the assets would have no logo; ..."]
     """
     from pipeline.brand.store import ProfileStore
-
-    store = ProfileStore(settings)
-    warnings: list[str] = []
-    brands: set[str] = set()
     from pipeline.review.store import ReviewStore
 
+    store = ProfileStore(settings)
     review = ReviewStore.from_settings(settings)
+    warnings: list[str] = []
+    brands: set[str] = set()
     for record in _approved(campaign, settings):
         plan = review.detail(record.id).plan
         if plan.brand in brands or not plan.layout.boxes_with_role("logo"):

@@ -404,4 +404,5 @@ def describe(how: Composition) -> dict[str, object]:
         "cta_fill": how.cta_fill.model_dump(exclude_none=True) if how.cta_fill else None,
         "logo": how.logo,
         "safe_area": list(how.safe_area),
+        "boxes": [b.model_dump(mode="json") for b in how.boxes],  # where text and logo went (canvas fractions)
     }
