@@ -103,6 +103,7 @@ class Planner(Protocol):
 class Cue(BaseModel):
     phrase: str
     triggers: list[str]
+    note_triggers: list[str] = []  # a reviewer's words for it ("warmer"); read by agents.notes only
 
 
 @cache
@@ -113,7 +114,7 @@ def load_cues(path: Path | None = None) -> dict[str, list[Cue]]:
     return {kind: [Cue.model_validate(c) for c in cues] for kind, cues in data.items()}
 
 
-def _trigger_pattern(triggers: list[str]) -> re.Pattern[str]:
+def trigger_pattern(triggers: list[str]) -> re.Pattern[str]:
     words = sorted((re.escape(t.lower()).replace(r"\ ", r"[\s-]+") for t in triggers), key=len, reverse=True)
     return re.compile(r"(?<![\w-])(?:" + "|".join(words) + r")(?:e?s)?(?![\w-])", re.IGNORECASE)
 
@@ -122,7 +123,9 @@ def match_cues(texts: list[str], kind: str) -> list[str]:
     """Phrases of ``kind`` whose triggers appear in ``texts``, most-mentioned first."""
     counts: dict[str, int] = {}
     for cue in load_cues()[kind]:
-        pattern = _trigger_pattern(cue.triggers)
+        if not cue.triggers:
+            continue  # a cue only a reviewer's note can ask for
+        pattern = trigger_pattern(cue.triggers)
         n = sum(len(pattern.findall(t)) for t in texts)
         if n:
             counts[cue.phrase] = n

@@ -26,6 +26,7 @@ from prefect.utilities.annotations import quote
 
 from flows.runners import task_runner_for
 from pipeline.models import (
+    Actor,
     BrandProfile,
     CampaignPlan,
     CampaignRequest,
@@ -153,7 +154,16 @@ def campaign_flow(request: CampaignRequest, prepared: PreparedCampaign | None = 
     run_id = str(flow_run.get_id() or uuid4())
     plan = plan_task(_as_is(prepared), _as_is(settings))
     store = ReviewStore.from_settings(settings)
-    store.start_run(run_id, plan.campaign, prepared.brief_path, request.trigger, planned=len(plan.drafts))
+    todo = sum(1 for p in plan.drafts if store.needs_render(p.id))
+    store.start_run(
+        run_id,
+        plan.campaign,
+        prepared.brief_path,
+        request.trigger,
+        planned=todo,
+        requested_by=request.requested_by,
+        skipped=len(plan.drafts) - todo,
+    )
     tally = {"rendered": 0, "failed": 0}
     try:
         ids = _render_campaign(plan, prepared.profile, settings, store, request.max_replans, run_id, tally)
@@ -174,7 +184,14 @@ def campaign_flow(request: CampaignRequest, prepared: PreparedCampaign | None = 
         markdown=_summary_markdown(plan.campaign, drafts),
         description=f"drafts of {plan.campaign}",
     )
-    return CampaignRun(campaign=plan.campaign, run_id=run_id, drafts=drafts, warnings=plan.warnings, plan=plan)
+    return CampaignRun(
+        campaign=plan.campaign,
+        run_id=run_id,
+        drafts=drafts,
+        warnings=plan.warnings,
+        plan=plan,
+        new=tally["rendered"],
+    )
 
 
 def _render_campaign(
@@ -225,6 +242,7 @@ def _render_campaign(
                     todo.append(revised)
             print(f"re-planning {len(todo)} rejected draft(s)")
             progress.grow(len(todo))
+            store.add_planned(run_id, len(todo))
     if not store.other_runs_active(plan.campaign, run_id):  # files of a run killed before storing them
         since = store.crashed_since(plan.campaign)
         removed = sweep_orphans(drafts_dir(settings, plan.campaign), store.referenced_files(plan.campaign), since)
@@ -300,29 +318,44 @@ class _Progress:
 
 @flow(name="revise-draft", log_prints=True)
 def revise_flow(
-    draft_id: str, note: str, settings_overrides: dict[str, Any] | None = None, trigger: str = "review"
+    draft_id: str,
+    note: str,
+    actor: Actor,
+    settings_overrides: dict[str, Any] | None = None,
+    trigger: str = "review",
+    plan: DraftPlan | None = None,
 ) -> RevisedDraft:
-    """A reviewer asked for changes: re-plan the draft with their note, render, gate and store it
-    (recorded as a run of the draft's campaign)."""
+    """A reviewer asked for changes: re-plan the draft with their note (or render ``plan``, the note
+    already read by :func:`flows.launch.request_changes`), render, gate and store it (recorded as a
+    run of the draft's campaign, started by ``actor``, who needs the reviewer role)."""
     from uuid import uuid4
 
-    from agents.replan import replan
+    from agents.replan import renumber, replan
     from pipeline.brand.store import ProfileStore
+    from pipeline.knowledge.embeddings import Embedder
     from pipeline.settings import load_settings
 
+    actor.require("revise")
     settings = load_settings(**(settings_overrides or {}))
     store = ReviewStore.from_settings(settings)
-    plan, report = store.plan_of(draft_id)
-    profile = ProfileStore(settings).profile(plan.brand)
-    revised = replan(plan, report, profile, note=note)
+    parent, report = store.plan_of(draft_id)
+    profile = ProfileStore(settings).profile(parent.brand)
+    if plan is not None and plan.parent_id != draft_id:
+        from pipeline.errors import UserError
+
+        raise UserError(f"the revised plan {plan.id} is not a revision of {draft_id}")
+    embedder = Embedder(settings.embedding_model, settings.device, settings.allow_downloads, settings.embedding_backend)
+    revised = plan or replan(parent, report, profile, note=note, embedder=embedder)
     while store.has(revised.id):  # an earlier request for the same draft already made this one
-        revised = replan(revised, None, profile, note=note)
+        revised = renumber(revised)
     run_id = str(flow_run.get_id() or uuid4())
-    store.start_run(run_id, plan.campaign, f"changes to {draft_id}: {note}"[:500], trigger, planned=1)
+    store.start_run(
+        run_id, parent.campaign, f"changes to {draft_id}: {note}"[:500], trigger, planned=1, requested_by=actor.name
+    )
     try:
         drafts, failed = render_task(_as_is([revised]), _as_is(settings))
         reports = evaluate_task(
-            _as_is(drafts), _as_is(profile), _as_is(settings), _as_is(store.fingerprints(plan.campaign))
+            _as_is(drafts), _as_is(profile), _as_is(settings), _as_is(store.fingerprints(parent.campaign))
         )
         store_task(_as_is(drafts), _as_is(reports), _as_is(failed), _as_is(settings), run_id)
     except BaseException as exc:
@@ -338,4 +371,6 @@ def revise_flow(
         verdict=record.verdict,
         status=record.status,
         run_id=run_id,
+        changes=revised.changes,
+        not_acted_on=revised.not_acted_on,
     )

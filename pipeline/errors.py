@@ -61,3 +61,7 @@ def storage_error(exc: BaseException) -> UserError | None:
         )
     cause = exc.__cause__ or exc.__context__
     return storage_error(cause) if cause is not None and cause is not exc else None
+
+
+class PermissionDenied(UserError):
+    """The person asking has a role that may not do this (a viewer approving, a reviewer editing users)."""

@@ -467,6 +467,46 @@ class Layout(_Model):
         return [b for b in self.boxes if b.role == role]
 
 
+PlanAspect = Literal[
+    "product_colour",
+    "background",
+    "light",
+    "mood",
+    "product_side",
+    "product_size",
+    "space_above",
+    "space_around",
+    "add",
+    "remove",
+]
+
+
+class PlanChange(_Model):
+    """One change a reviewer's note made to a plan: what changed, to what, and the words that asked."""
+
+    aspect: PlanAspect
+    value: str  # what the plan gets: "teal", "left", "more", "warm morning light", "a wedge of lemon"
+    detail: str = ""  # what that stands for, where it matters: "Tidewell Teal #0F7C8C"
+    was: str = ""  # what it was, where that is known
+    reason: str  # the note's words it was read from: "make the can teal like the brand"
+
+    def describe(self) -> str:
+        """One line for people: "product colour: white -> teal (Tidewell Teal #0F7C8C), from 'make the can teal'"."""
+        what = self.value + (f" ({self.detail})" if self.detail else "")
+        change = f"{self.was} -> {what}" if self.was and self.was != self.value else what
+        return f"{self.aspect.replace('_', ' ')}: {change}, from '{self.reason}'"
+
+
+class NoteReading(_Model):
+    """A reviewer's note read into plan changes: what will change, and what could not be acted on."""
+
+    note: str
+    changes: list[PlanChange] = Field(default_factory=list)
+    not_acted_on: list[str] = Field(default_factory=list)  # the note's words no change came from
+    reader: str = "offline"  # "offline" (cue lexicon and MiniLM) or the LLM that read it
+    warnings: list[str] = Field(default_factory=list)  # e.g. the LLM failed and the offline reader took over
+
+
 class DraftPlan(_Model):
     """Everything needed to render one draft, reproducibly."""
 
@@ -490,6 +530,8 @@ class DraftPlan(_Model):
     parent_id: str | None = None  # the plan this one re-plans
     generation: int = Field(default=0, ge=0)  # 0 = first plan, N = the Nth re-plan
     replan_reason: str = ""  # why it was re-planned: the failed checks and what changed
+    changes: list[PlanChange] = Field(default_factory=list)  # what a reviewer's note changed, each with its reason
+    not_acted_on: list[str] = Field(default_factory=list)  # parts of the note that could not be acted on
 
 
 class CampaignPlan(_Model):
@@ -760,10 +802,26 @@ class RunRecord(_Model):
     status: RunStatus
     started_at: datetime
     finished_at: datetime | None
-    planned: int
+    planned: int  # drafts this run set out to render (re-plans it queued included)
     rendered: int
     failed: int
     error: str
+    requested_by: str = ""  # who started it: a person's name, "schedule", ...
+    skipped: int = 0  # drafts of its plan already stored by an earlier run (not rendered again)
+
+
+SignInEventKind = Literal["signed_in", "failed", "locked", "signed_out"]
+
+
+class SignInEvent(_Model):
+    """One row of the UI's sign-in log: a success, a wrong password, a refused locked-out try, a sign-out."""
+
+    id: int
+    username: str
+    event: SignInEventKind
+    session_id: str = ""
+    address: str = ""
+    at: datetime
 
 
 class CampaignRequest(_Model):
@@ -808,6 +866,7 @@ class CampaignRun(_Model):
     via: str = "in-process"
     status: str = "completed"
     plan: CampaignPlan | None = None  # the plan the run rendered (in-process runs)
+    new: int | None = None  # drafts this run rendered (None: not known, a deployment run still going)
 
     def contract_json(self) -> dict[str, Any]:
         """The JSON of ``onbrand run --json`` (a stable contract)."""
@@ -830,6 +889,107 @@ class RevisedDraft(_Model):
     verdict: Verdict
     status: Status
     run_id: str
+    changes: list[PlanChange] = Field(default_factory=list)  # what the note changed, each with its reason
+    not_acted_on: list[str] = Field(default_factory=list)  # parts of the note that could not be acted on
+
+
+# --- export ----------------------------------------------------------------------------------
+
+
+class ColourChoice(_Model):
+    """The colour a part of a final asset was set in, and why (recorded in the export manifest)."""
+
+    hex: HexColour
+    name: str = ""  # the brand's name for it, where it is a palette colour or tint
+    contrast: float | None = None  # WCAG contrast against what it is set on (None: a fill, not text)
+    reason: str
+
+
+class Composition(_Model):
+    """How one final asset was composed: text and call-to-action colours with their reasons, the
+    call to action's form, the logo file, the safe area kept, and notes for the reviewer."""
+
+    text: dict[str, ColourChoice] = Field(default_factory=dict)  # box role (headline, cta) -> its text colour
+    cta_form: Literal["button", "text"] | None = None  # None: no call to action was set
+    cta_fill: ColourChoice | None = None  # the button's colour, when the call to action is a button
+    logo: str | None = None  # the kit's logo file name; None when no logo was placed
+    safe_area: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # insets kept clear: top, right, bottom, left
+    boxes: list[Box] = Field(default_factory=list)  # where text and logo were finally placed (canvas fractions)
+    notes: list[str] = Field(default_factory=list)
+
+    @property
+    def contrast(self) -> dict[str, float]:
+        """Box role -> contrast ratio achieved by its text."""
+        return {role: c.contrast for role, c in self.text.items() if c.contrast is not None}
+
+
+# --- who is acting ---------------------------------------------------------------------------
+
+Role = Literal["viewer", "reviewer", "admin"]
+ROLES: tuple[Role, ...] = ("viewer", "reviewer", "admin")  # each may do what the ones before it may
+# What changes state, and the least role that may do it. The check lives in the functions that do
+# these things (the review store, the launch, the revise flow, the export, the brand store, the
+# users file), so the UI, the chat and the command line cannot drift apart.
+Permission = Literal["decide", "run", "revise", "export", "brand", "upload", "users"]
+NEEDS: dict[Permission, Role] = {
+    "decide": "reviewer",  # approve, reject, request changes, reopen
+    "run": "reviewer",  # start a campaign run
+    "revise": "reviewer",  # re-plan and re-render a draft with a note
+    "export": "reviewer",  # write final assets
+    "brand": "admin",  # install or edit a brand's override file
+    "upload": "admin",  # add guidelines (ingest) or briefs
+    "users": "admin",  # add users or change their roles
+}
+PERMISSION_WORDS: dict[Permission, str] = {
+    "decide": "deciding on drafts",
+    "run": "running campaigns",
+    "revise": "requesting changes",
+    "export": "exporting",
+    "brand": "changing the brand profile",
+    "upload": "adding guidelines or briefs",
+    "users": "managing users",
+}
+
+
+class Actor(_Model):
+    """Who is asking for a change: the name it is recorded under and their role.
+
+    >>> Actor(name="maya", role="reviewer").can("decide"), Actor(name="vic", role="viewer").can("run")
+    (True, False)
+    """
+
+    name: str = Field(min_length=1, max_length=200)
+    role: Role
+
+    @field_validator("name")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise ValueError("is empty; give the person's name")
+        return value
+
+    def can(self, permission: Permission) -> bool:
+        return ROLES.index(self.role) >= ROLES.index(NEEDS[permission])
+
+    def require(self, permission: Permission) -> None:
+        """Raise :class:`pipeline.errors.PermissionDenied` unless this actor may do ``permission``."""
+        if not self.can(permission):
+            from pipeline.errors import PermissionDenied
+
+            raise PermissionDenied(
+                f"{PERMISSION_WORDS[permission]} needs the {NEEDS[permission]} role; "
+                f"{self.name} is {'an' if self.role == 'admin' else 'a'} {self.role}"
+            )
+
+
+class ChangeRequest(_Model):
+    """A reviewer's request for changes, checked and recorded: the draft as sent back, the note, and
+    the revised plan to render (what :func:`flows.launch.request_changes` hands the revise flow)."""
+
+    draft: StoredDraft
+    note: str
+    plan: DraftPlan
 
 
 # --- the chat agent's tools ------------------------------------------------------------------

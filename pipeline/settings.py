@@ -152,11 +152,25 @@ class Settings(BaseSettings):
     # Export: hide a short id (onbrand:<8 hex of the draft id's sha256>) in the pixels of each PNG,
     # which survives where metadata is stripped (invisible-watermark, dwtDctSvd).
     watermark: bool = False
+    # The UI's sign-in lasts this long (a signed cookie): a reload, a new tab or a shared link keeps it.
+    session_days: float = Field(default=7.0, gt=0, le=90)
+    # Wrong passwords allowed per user (across every browser and UI process) before sign-in is locked...
+    sign_in_attempts: int = Field(default=5, ge=1, le=100)
+    # ...for this long after the last wrong one.
+    sign_in_lock_minutes: float = Field(default=15.0, gt=0, le=1440)
+    # Folders the UI's chat may read a brief from when it is given as a path (besides the workspace's
+    # briefs/ and the samples); the command line's chat reads any path its user can.
+    brief_folders: list[Path] = Field(default_factory=list)
 
     @field_validator("upscaler", mode="after")
     @classmethod
     def _default_upscaler(cls, value: str) -> str:
         return value.strip() or "lanczos"
+
+    @field_validator("brief_folders", mode="after")
+    @classmethod
+    def _expand_folders(cls, value: list[Path]) -> list[Path]:
+        return [p.expanduser() for p in value]
 
     @field_validator("c2pa_cert", "c2pa_key", mode="after")
     @classmethod

@@ -21,25 +21,26 @@ from ui.users import User
 if TYPE_CHECKING:
     from pipeline.knowledge.retrieval import Retriever
     from pipeline.knowledge.store import KnowledgeBase
-    from pipeline.models import Check
+    from pipeline.models import Actor, Check, Composition, StoredDraft
     from pipeline.review.store import ReviewStore
     from pipeline.settings import Settings
     from ui.jobs import JobQueue
 
 FlashKind = Literal["success", "info", "warning", "error"]
 
-# People's words for the gate's verdicts and the review states, with a badge colour each.
+# People's words for the gate's verdicts ("Gate: ...", what the automatic checks said) and the review
+# states (where a draft stands with people), named apart so that no two read as the same thing.
 VERDICTS: dict[str, tuple[str, str, str]] = {
-    "approve": ("Passes every check", "green", ":material/verified:"),
-    "review": ("Needs a look", "orange", ":material/visibility:"),
-    "reject": ("Gate rejected", "red", ":material/block:"),
+    "approve": ("Gate: approve", "green", ":material/verified:"),
+    "review": ("Gate: a person decides", "blue", ":material/person_search:"),
+    "reject": ("Gate: reject", "red", ":material/block:"),
 }
 STATUSES: dict[str, tuple[str, str]] = {
     "in_review": ("In review", "blue"),
     "approved": ("Approved", "green"),
-    "rejected": ("Rejected", "red"),
+    "rejected": ("Rejected by a reviewer", "red"),
     "changes_requested": ("Changes requested", "violet"),
-    "rejected_by_gate": ("Rejected by gate", "red"),
+    "rejected_by_gate": ("Held back by the gate", "red"),
     "exported": ("Exported", "gray"),
     "failed": ("Render failed", "gray"),
     "generated": ("Not checked", "gray"),
@@ -69,6 +70,9 @@ CSS = """
   .ob-legend { display: flex; gap: 14px; flex-wrap: wrap; font-size: 12.5px; color: #4B5166; }
   .ob-legend i { display: inline-block; width: 11px; height: 11px; border-radius: 3px; margin-right: 5px;
                  vertical-align: -1px; }
+  /* A draft whose checks all passed reads apart from a flagged one at a glance. */
+  div[class*="st-key-card-"]:has(.ob-passed) { border: 2px solid #12B76A !important; background: #F3FBF6; }
+  div[class*="st-key-card-"]:has(.ob-flagged) { border-left: 4px solid #F79009 !important; }
 </style>
 """
 
@@ -149,14 +153,110 @@ def _users_for(path: str, stamp: int) -> dict[str, tuple[User, bytes]] | None:
 
 
 def current_user() -> User | None:
-    """The signed-in user; with no users file, whoever typed a name in the sidebar (a reviewer)."""
+    """The signed-in user; with no users file, whoever typed their name (acting as the machine's own
+    user would: the admin role)."""
     data = st.session_state.get("user")
     return User.model_validate(data) if data else None
+
+
+def actor() -> Actor | None:
+    """Who the functions that change state are told is asking (None: nobody signed in)."""
+    user = current_user()
+    return user.actor if user else None
 
 
 def reviewer_name() -> str | None:
     user = current_user()
     return user.username if user and user.can_decide else None
+
+
+def sign_in_session(user: User, session_id: str | None, mode: str) -> None:
+    """Put ``user`` in this browser session and queue the cookie that keeps them signed in."""
+    from ui import sessions
+
+    session_id = session_id or sessions.new_session_id()
+    st.session_state["user"] = user.model_dump()
+    st.session_state["_session"] = (session_id, mode)
+    keys = sessions.SessionKeys.for_workspace(settings())
+    token = keys.issue(user.username, session_id, "open" if mode == "open" else "users")
+    st.session_state["_cookie_pending"] = token
+
+
+def sign_out_session() -> None:
+    """Sign out (a button's callback): recorded, the cookie cleared, and this session forgets the user."""
+    from ui import sessions
+
+    user = current_user()
+    session_id, mode = st.session_state.pop("_session", (None, None))
+    if user is not None and session_id and mode == "users":
+        sessions.sign_out(store(), user.username, session_id, st.context.ip_address or "")
+    st.session_state.pop("user", None)
+    st.session_state["open_name"] = ""
+    st.session_state["_cookie_pending"] = None  # clear it in the browser
+    st.session_state["_cookie_seen"] = _cookie()  # the cookie this connection started with is spent
+
+
+def _cookie() -> str | None:
+    from ui import sessions
+
+    try:
+        return st.context.cookies.get(sessions.COOKIE)
+    except Exception:  # no browser behind this run (a test)
+        return None
+
+
+def resume_session(table: dict[str, tuple[User, bytes]] | None) -> None:
+    """Sign in from the session cookie the browser sent (a reload, a new tab, a shared link), and keep
+    a signed-in user's role as the users file says now. A forged, expired or signed-out cookie signs
+    nobody in: its message is shown once and the cookie is cleared."""
+    from ui import sessions
+
+    user = current_user()
+    if user is not None:
+        mode = (st.session_state.get("_session") or (None, "open" if table is None else "users"))[1]
+        if table is None and mode == "users":
+            st.session_state.pop("user", None)  # the users file went away: sign in again as an open UI
+        elif table is not None:
+            found = table.get(user.username)
+            if found is None or mode != "users":
+                st.session_state.pop("user", None)
+            else:
+                st.session_state["user"] = found[0].model_dump()  # a changed role applies at once
+        return
+    token = _cookie()
+    if not token or st.session_state.get("_cookie_seen") == token:
+        return
+    st.session_state["_cookie_seen"] = token
+    try:
+        found_user, session = sessions.resume(
+            token, sessions.SessionKeys.for_workspace(settings()), settings(), table, store()
+        )
+    except sessions.SessionProblem as exc:
+        st.session_state["_session_problem"] = str(exc)
+        st.session_state["_cookie_pending"] = None
+        return
+    st.session_state["user"] = found_user.model_dump()
+    st.session_state["_session"] = (session.session_id, session.mode)
+    if table is None:
+        st.session_state["open_name"] = found_user.name
+
+
+def write_cookie() -> None:
+    """Send the browser the cookie decided on (set after sign-in, cleared after sign-out). It is sent
+    again on every run until one completes (:func:`cookie_sent`): a run cut short by a page switch may
+    not reach the browser."""
+    from ui import sessions
+
+    if "_cookie_pending" not in st.session_state:
+        return
+    token = st.session_state["_cookie_pending"]
+    max_age = round(settings().session_days * 86400)
+    st.html(sessions.cookie_script(token, max_age), unsafe_allow_javascript=True, width=1)
+
+
+def cookie_sent() -> None:
+    """The run that carried the cookie completed."""
+    st.session_state.pop("_cookie_pending", None)
 
 
 # --- messages --------------------------------------------------------------------------------------
@@ -216,6 +316,24 @@ def badge(label: str, colour: str, icon: str | None = None) -> str:
     """A markdown badge: ``:green-badge[:material/check: Approved]``."""
     inner = f"{icon} {md(label)}" if icon else md(label)
     return f":{colour}-badge[{inner}]"
+
+
+def checks_badge(record: StoredDraft) -> str:
+    """What the checks found, at a glance: every check passed (green), or which ones flag the draft."""
+    flagged = record.flagged()
+    if record.verdict == "reject":
+        names = ", ".join(c.name.replace("_", " ") for c in flagged if c.status == "fail") or "gate"
+        return badge(f"Failed: {names}", "red", ":material/block:")
+    if flagged:
+        names = ", ".join(c.name.replace("_", " ") for c in flagged[:3]) + (" …" if len(flagged) > 3 else "")
+        return badge(f"Flagged: {names}", "orange", ":material/warning:")
+    if not record.checks:
+        return badge("Not checked", "gray")
+    return badge("All checks passed", "green", ":material/verified:")
+
+
+def all_passed(record: StoredDraft) -> bool:
+    return bool(record.checks) and not record.flagged() and record.verdict != "reject"
 
 
 def verdict_badge(verdict: str) -> str:
@@ -288,3 +406,50 @@ def relative_time(when: Any) -> str:
     if seconds < 86400:
         return f"{int(seconds // 3600)} h ago"
     return f"{when:%d %b %Y}"
+
+
+# --- the final asset -------------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _final_asset(
+    home: str, draft_id: str, image: str, stamp: int, profile_stamp: float, channel: str, longest: int
+) -> tuple[bytes, str]:
+    """The draft composed at its channel's final size (headline, call to action, logo), shrunk for the
+    page, and how it was composed (JSON). The arguments key the cache."""
+    import io
+
+    from PIL import Image
+
+    from pipeline.brand.store import ProfileStore
+    from pipeline.campaign.channels import load_channels
+    from pipeline.export.compose import compose
+
+    plan = store().detail(draft_id).plan
+    profile = ProfileStore(settings()).profile(plan.brand)
+    kit = Path(profile.brand_kit) if profile.brand_kit else None
+    with Image.open(image) as render:
+        final, how = compose(render, plan, load_channels()[channel], profile, kit)
+    final.thumbnail((longest, longest))
+    out = io.BytesIO()
+    final.save(out, format="PNG")
+    return out.getvalue(), how.model_dump_json()
+
+
+def final_asset(record: StoredDraft, longest: int = 560) -> tuple[bytes, Composition] | None:
+    """The final asset of a draft (see :func:`_final_asset`), or None when its render is missing."""
+    from pipeline.brand.store import ProfileStore
+    from pipeline.models import Composition
+
+    try:
+        stamp = os.stat(record.image).st_mtime_ns
+    except OSError:
+        return None
+    brand = store().detail(record.id).plan.brand
+    override = ProfileStore(settings()).override_path(brand)
+    extracted = ProfileStore(settings()).extracted_path(brand)
+    profile_stamp = sum(p.stat().st_mtime for p in (override, extracted) if p.is_file())
+    picture, how = _final_asset(
+        str(settings().home), record.id, record.image, stamp, profile_stamp, record.channel, longest
+    )
+    return picture, Composition.model_validate_json(how)

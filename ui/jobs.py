@@ -44,6 +44,7 @@ class Job(BaseModel):
     campaign: str = ""
     draft_id: str = ""  # a revision's draft
     by: str = ""  # who asked for it
+    key: str = ""  # what it does, for idempotency: a second request while one with this key is active is it
     status: JobStatus = "queued"
     submitted_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     started_at: datetime | None = None
@@ -74,9 +75,18 @@ class JobQueue:
         campaign: str = "",
         draft_id: str = "",
         by: str = "",
+        key: str = "",
     ) -> Job:
-        job = Job(id=uuid.uuid4().hex[:12], kind=kind, label=label, campaign=campaign, draft_id=draft_id, by=by)
+        """Queue ``work``. With a ``key``, asking again while a job with that key is queued or running
+        queues nothing and returns that job (a double click runs once)."""
+        job = Job(
+            id=uuid.uuid4().hex[:12], kind=kind, label=label, campaign=campaign, draft_id=draft_id, by=by, key=key
+        )
         with self._lock:
+            if key:
+                same = next((j for j in self._jobs.values() if j.key == key and j.active), None)
+                if same is not None:
+                    return same.model_copy()
             self._jobs[job.id] = job
             self._done[job.id] = threading.Event()
             self._trim()

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 from pipeline.errors import UserError
-from pipeline.models import Brief
+from pipeline.models import Actor, Brief
 
 BRIEF_TYPES = ("yaml", "yml")
 GUIDELINE_TYPES = ("md", "markdown", "txt", "pdf", "html", "htm", "docx")
@@ -77,9 +77,11 @@ def brief_target(home: Path, brief: Brief) -> Path:
     return home / "briefs" / f"{safe_name(brief.campaign)}.yaml"
 
 
-def save_brief(home: Path, brief: Brief, data: bytes, replace: bool = False) -> Path:
+def save_brief(home: Path, brief: Brief, data: bytes, actor: Actor, replace: bool = False) -> Path:
+    """Keep an uploaded brief in the workspace (``actor``: admin role)."""
     from pipeline.files import atomic_write_text
 
+    actor.require("upload")
     target = brief_target(home, brief)
     if target.exists() and not replace and target.read_bytes() != data:
         raise UserError(f"the workspace already has a brief named '{target.stem}'; tick 'replace' to overwrite it")
@@ -93,9 +95,10 @@ def guideline_folder(home: Path, brand: str) -> Path:
     return home / "guidelines" / brand_slug(brand)
 
 
-def save_guidelines(home: Path, brand: str, files: list[tuple[str, bytes]], max_mb: float) -> list[Path]:
+def save_guidelines(home: Path, brand: str, files: list[tuple[str, bytes]], max_mb: float, actor: Actor) -> list[Path]:
     """Check every upload first, then write them under ``guidelines/<brand>/`` (nothing is written
-    when one of them is refused)."""
+    when one of them is refused; ``actor``: admin role)."""
+    actor.require("upload")
     checked = [
         (check_upload(name, data, GUIDELINE_TYPES, int(min(max_mb, MAX_GUIDELINE_MB) * 1e6)), data)
         for name, data in files

@@ -3,9 +3,11 @@
     $ onbrand ui add-user maya --role reviewer --name "Maya Lind"     # asks for the password twice
 
 The file is ``$ONBRAND_HOME/users.yaml``. Without it the UI is open to whoever can reach it (it binds
-to 127.0.0.1 by default); with it, everyone logs in. ``reviewer`` may decide, run campaigns, ingest
-guidelines and edit the override file; ``viewer`` may only look. The layout is the one
-streamlit-authenticator reads, so an existing authenticator config works as it is::
+to 127.0.0.1 by default, and acts as the machine's own user would: the admin role); with it,
+everyone signs in. ``viewer`` may look; ``reviewer`` may also decide, run campaigns, request changes
+and export; ``admin`` may also edit the brand's override file, upload guidelines and briefs, and
+manage users (see :class:`pipeline.models.Actor`: the check is in the functions that change state).
+The layout is the one streamlit-authenticator reads, so an existing authenticator config works::
 
     credentials:
       usernames:
@@ -24,15 +26,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.errors import UserError
+from pipeline.models import ROLES, Actor, Role
 
-Role = Literal["reviewer", "viewer"]
-ROLES: tuple[str, ...] = ("reviewer", "viewer")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 MIN_PASSWORD = 8
 # Keys streamlit-authenticator writes beside the ones onbrand reads; anything else is a typo.
@@ -51,8 +52,17 @@ class User(BaseModel):
     role: Role
 
     @property
+    def actor(self) -> Actor:
+        """Who this user is to the functions that change state."""
+        return Actor(name=self.username, role=self.role)
+
+    @property
     def can_decide(self) -> bool:
-        return self.role == "reviewer"
+        return self.actor.can("decide")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.actor.can("brand")
 
 
 def users_path(home: Path) -> Path:
@@ -87,8 +97,8 @@ def load_users(path: Path) -> dict[str, tuple[User, bytes]] | None:
         roles = [roles] if isinstance(roles, str) else roles
         bad = [r for r in roles if r not in ROLES]
         if bad or not roles:
-            raise UserError(f"{where}: roles {roles or '[]'}; give one of: reviewer, viewer")
-        role: Role = "reviewer" if "reviewer" in roles else "viewer"
+            raise UserError(f"{where}: roles {roles or '[]'}; give one of: {', '.join(ROLES)}")
+        role: Role = max(roles, key=ROLES.index)  # several roles: the widest one
         users[key] = (User(username=key, name=str(entry.get("name") or key), role=role), hashed.encode())
     return users
 
@@ -103,18 +113,23 @@ def authenticate(users: dict[str, tuple[User, bytes]], username: str, password: 
     return found[0] if found and ok else None
 
 
-def add_user(path: Path, username: str, password: str, role: str = "reviewer", name: str | None = None) -> User:
-    """Add a user to the users file (or replace one's password, role and name), keeping the others.
-    The file is written atomically and readable by its owner only."""
+def add_user(
+    path: Path, username: str, password: str, role: str = "reviewer", name: str | None = None, *, actor: Actor
+) -> User:
+    """Add a user to the users file (or replace one's password, role and name), keeping the others, as
+    ``actor`` (admin role). The file is written atomically and readable by its owner only."""
     import bcrypt
 
     from pipeline.files import atomic_write_text
 
+    actor.require("users")
     key = username.strip().lower()
     if not USERNAME.match(key):
         raise UserError(f"user name '{username}': use lower-case letters, digits, '.', '_' or '-' (at most 64)")
     if role not in ROLES:
-        raise UserError(f"role '{role}': use reviewer (may decide) or viewer (may only look)")
+        raise UserError(
+            f"role '{role}': use viewer (looks), reviewer (decides and runs) or admin (also brand and users)"
+        )
     if len(password) < MIN_PASSWORD:
         raise UserError(f"the password is too short; use at least {MIN_PASSWORD} characters")
     data = _read(path) if path.exists() else {}

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny
 
-from agents.chat.tools import REVIEWER_TOOLS, ChatSession, normalise_draft_id, tools_for
+from agents.chat.tools import DECISION_TOOLS, REVIEWER_TOOLS, ChatSession, normalise_draft_id, tools_for
 from pipeline.campaign.lookup import known_briefs
 from pipeline.errors import UserError
 from pipeline.models import (
@@ -67,7 +68,10 @@ def call_tool(session: ChatSession, tool: str, args: dict[str, Any]) -> ToolResu
     tools = tools_for(session)
     if tool not in tools:
         if tool in REVIEWER_TOOLS:
-            return ToolResult(error=f"{tool} needs the reviewer role; {session.user} is a viewer")
+            try:
+                session.actor.require("run" if tool == "run_campaign" else "decide")
+            except UserError as exc:
+                return ToolResult(error=str(exc))
         return ToolResult(error=f"unknown tool '{tool}'")
     try:
         return tools[tool](session, **args)
@@ -85,17 +89,35 @@ def _cut(text: str, limit: int = MAX_REPLY_PASSAGE) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " ..."
 
 
+ABSOLUTE_PATH = re.compile(r"(?<![\w.:/])(?:~|[A-Za-z]:)?(?:[/\\][\w.@+ -]+)+[/\\]([\w.@+-]+)")
+
+
+def scrub(text: str) -> str:
+    """``text`` with any file path on the server cut to the file's name: a reply never says where the
+    server keeps things."""
+    return ABSOLUTE_PATH.sub(lambda m: m.group(1), text)
+
+
+def _doc(source: str) -> str:
+    return Path(source).name if "/" in source or "\\" in source else source
+
+
 def write_reply(result: ToolResult) -> str:
-    """A reply that answers from what the tool returned, citing where it came from."""
+    """A reply that answers from what the tool returned, citing where it came from; no server paths,
+    no run ids, no rule ids."""
+    return scrub(_reply(result))
+
+
+def _reply(result: ToolResult) -> str:
     if result.error is not None:
         return f"I could not do that: {result.error}"
     if isinstance(result, GuidelinesResult):
         if not result.passages:
             return f"I found nothing about that in {result.brand}'s guidelines."
         top = result.passages[0]
-        where = " > ".join(p for p in (top.source, top.section) if p)
+        where = " > ".join(p for p in (_doc(top.source), top.section) if p)
         lines = [f"From {where}:", _cut(top.text)]
-        others = [" > ".join(x for x in (p.source, p.section) if x) for p in result.passages[1:]]
+        others = [" > ".join(x for x in (_doc(p.source), p.section) if x) for p in result.passages[1:]]
         if others:
             lines.append("See also: " + "; ".join(dict.fromkeys(others)))
         return "\n".join(lines)
@@ -107,7 +129,7 @@ def write_reply(result: ToolResult) -> str:
     if isinstance(result, PromptCheckResult):
         if result.allowed:
             return f'Allowed: "{result.prompt}" passes the safety and brand gate.'
-        reasons = "\n".join(f"- {r.rule}: {r.message.removeprefix('blocked: ')}" for r in result.reasons)
+        reasons = "\n".join(f"- {r.message.removeprefix('blocked: ')}" for r in result.reasons)
         return f'Blocked: "{result.prompt}"\n{reasons}'
     if isinstance(result, PlanResult):
         plan = result.plan
@@ -117,9 +139,23 @@ def write_reply(result: ToolResult) -> str:
         lines += [f"warning: {w}" for w in plan.warnings[:6]]
         return "\n".join(lines)
     if isinstance(result, CampaignResult):
-        lines = [f"{result.summary}:"]
-        lines += [f"- {d.id}: {d.verdict} ({d.status.replace('_', ' ')}) {d.image}" for d in result.run.drafts]
-        lines += [f"warning: {w}" for w in result.run.warnings[:6]]
+        run = result.run
+        lines = [result.summary[:1].upper() + result.summary[1:] + ("." if run.drafts else "")]
+        waiting = [d for d in run.drafts if d.status == "in_review"]
+        held = [d for d in run.drafts if d.status == "rejected_by_gate"]
+        if run.drafts:
+            lines.append(
+                f"{len(waiting)} waiting in Review"
+                + (f", {len(held)} held back by the gate" if held else "")
+                + (
+                    f", {len(run.drafts) - len(waiting) - len(held)} decided or failed"
+                    if len(run.drafts) > len(waiting) + len(held)
+                    else ""
+                )
+                + ":"
+            )
+        lines += [f"- {d.id}: {d.status.replace('_', ' ')}" for d in run.drafts[:24]]
+        lines += [f"warning: {w}" for w in run.warnings[:6]]
         return "\n".join(lines)
     if isinstance(result, ReviewStatusResult):
         return result.summary + (f".\nWaiting for review: {', '.join(result.waiting)}" if result.waiting else ".")
@@ -131,7 +167,7 @@ def _ask_for(missing: list[str], session: ChatSession, tool: str) -> str:
         names = ", ".join(known_briefs(session.settings)) or "none yet"
         return f"Which brief should I use for that? Known briefs: {names}."
     if "draft_id" in missing:
-        return f"Which draft? Give its id (from `onbrand review list`); I {tool} one draft at a time."
+        return f"Which draft? Give its id (as Review shows it); I {tool} one draft at a time."
     if "prompt" in missing:
         return 'Which prompt? Put it in quotes, e.g. check "a red can on a beach".'
     if "reason" in missing:
@@ -203,7 +239,7 @@ class ChatAgent:
         try:
             state = agent.invoke({"messages": [{"role": "user", "content": message}]}, {"recursion_limit": 12})
         except Exception as exc:  # an unreachable or broken LLM must not crash the chat
-            return ChatReply(reply=f"The LLM ({self.session.settings.llm or 'configured model'}) failed: {exc}")
+            return ChatReply(reply=scrub(f"The LLM ({self.session.settings.llm or 'configured model'}) failed: {exc}"))
         calls: dict[str, ToolCall] = {}
         order: list[str] = []
         reply = ""
@@ -218,7 +254,7 @@ class ChatAgent:
                 call_ = calls[msg.tool_call_id]
                 found = next((i for i, (tool, _) in enumerate(ran) if tool == call_.tool), None)
                 call_.result = ran.pop(found)[1] if found is not None else ToolResult(error=str(msg.content)[:500])
-        return ChatReply(reply=reply or "(no reply)", actions=[calls[i] for i in order])
+        return ChatReply(reply=scrub(reply) or "(no reply)", actions=[calls[i] for i in order])
 
 
 SYSTEM_PROMPT = """You are onbrand's assistant for a marketing team. Use the tools to answer: search the
@@ -299,7 +335,7 @@ def lc_tools(
 
         def run(_name: str = name, **kwargs: Any) -> str:
             args = {k: v for k, v in kwargs.items() if v is not None}
-            if message is not None and _name in REVIEWER_TOOLS and not named_in(str(args.get("draft_id", "")), message):
+            if message is not None and _name in DECISION_TOOLS and not named_in(str(args.get("draft_id", "")), message):
                 refused = f"{_name} acts only on a draft named in your message; name it, e.g. '{_name} <draft id>'"
                 result = ToolResult(error=refused)
             else:

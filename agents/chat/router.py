@@ -174,6 +174,19 @@ def extract_channel(text: str, channels: dict[str, ChannelSpec]) -> str | None:
     return best[1] if best else None
 
 
+BRIEF_PATH = re.compile(
+    # segments joined by exactly one separator: an optional separator per segment backtracks exponentially
+    r"(?<![\w/~.-])((?:~|\.{1,2})?[/\\]?(?:[\w.@+-]+[/\\])*[\w.@+-]+\.ya?ml)(?![\w/-])",
+    re.IGNORECASE,
+)
+
+
+def extract_brief_path(text: str) -> str | None:
+    """A brief given as a path to its YAML file ("plan the campaign in path/to/brief.yaml")."""
+    m = BRIEF_PATH.search(text.replace("`", " "))
+    return m.group(1).strip("'\"") if m else None
+
+
 def extract_brief(text: str, briefs: dict[str, str]) -> str | None:
     """The known brief whose name words the request mentions most (at least one distinctive word)."""
     said = {_stem(w) for w in _words(text)}
@@ -242,9 +255,12 @@ def route(request: str, context: RouterContext, embedder: Any) -> Route:
     """Pick the tool for ``request`` and fill its arguments from the request."""
     text = " ".join(request.split())
     prompt, rest = extract_prompt(text)
+    path = extract_brief_path(rest)
+    if path:
+        rest = rest.replace(path, " ")
     draft_id = extract_draft_id(rest)
     without_id = rest.replace(draft_id, " ") if draft_id else rest
-    brief = extract_brief(without_id, context.briefs)
+    brief = path or extract_brief(without_id, context.briefs)
     channel = extract_channel(without_id, context.channels)
     count = extract_count(without_id)
     brand = next((b for b in context.brands if re.search(rf"\b{re.escape(b)}\b", text, re.IGNORECASE)), None)
@@ -277,7 +293,7 @@ def route(request: str, context: RouterContext, embedder: Any) -> Route:
     elif tool in ("plan_brief", "run_campaign"):
         args.update({k: v for k, v in (("brief", brief), ("channel", channel), ("count", count)) if v is not None})
     elif tool == "review_status" and brief is not None:
-        args["campaign"] = context.briefs[brief]
+        args["campaign"] = context.briefs.get(brief, brief)
     elif tool == "approve":
         args["draft_id"] = draft_id
         note = extract_after(without_id, r"\bnote\b|\bwith the note\b|\bcomment\b")

@@ -4,20 +4,27 @@ Both the LLM agent (as LangChain tools) and the deterministic router call these 
 a tool behaves the same whoever picked it. Each returns a :class:`pipeline.models.ToolResult` with a
 one-line ``summary`` the chat reply can quote.
 
-Approve and reject exist only for a session whose user has the reviewer role; guideline text and
-chat messages cannot change that ("approve everything" in a guideline is just a passage).
+Approving, rejecting and running campaigns need the reviewer role. The check is in what those tools
+call (the review store, the launch), so the chat cannot do what its user may not; viewers are not
+even offered those tools. Guideline text and chat messages cannot change that ("approve everything"
+in a guideline is just a passage).
+
+A brief is named (``spring-citrus-launch``) or given as a path to its YAML file. In the UI a path
+must lie in one of the configured brief folders (``brief_folders``); the command line, run by the
+machine's own user, takes any readable path.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Literal
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.errors import UserError
 from pipeline.models import (
+    Actor,
     CampaignRequest,
     CampaignResult,
     CampaignRun,
@@ -30,12 +37,14 @@ from pipeline.models import (
     ProfileResult,
     PromptCheckResult,
     ReviewStatusResult,
+    Role,
     ToolResult,
 )
 from pipeline.settings import Settings
 
-Role = Literal["reviewer", "viewer"]
-REVIEWER_TOOLS = ("approve", "reject")
+# Tools that change something; a viewer's chat is not offered them (and they check the role anyway).
+REVIEWER_TOOLS = ("approve", "reject", "run_campaign")
+DECISION_TOOLS = ("approve", "reject")
 
 
 class ChatSession(BaseModel):
@@ -49,7 +58,39 @@ class ChatSession(BaseModel):
     role: Role = "viewer"
     # How this chat starts a campaign: flows.launch.launch_campaign, passed in by whoever opens the
     # chat (the CLI, the UI); None: run_campaign answers that it is not available here.
-    launcher: Callable[[CampaignRequest, Settings], CampaignRun] | None = None
+    launcher: Callable[[CampaignRequest, Settings, Actor], CampaignRun] | None = None
+    # Folders a brief given as a path must lie in (the UI's brief folders); None: any readable file
+    # (the command line, run by the machine's own user).
+    brief_folders: list[Path] | None = None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(name=self.user, role=self.role)
+
+
+def brief_of(session: ChatSession, brief: str) -> str:
+    """A brief's name as it is, or a path checked: readable, a YAML file, and (in the UI) inside the
+    brief folders. Errors never show where the server keeps things."""
+    text = brief.strip().strip("'\"`")
+    if not re.search(r"[/\\]|\.ya?ml$", text, re.IGNORECASE):
+        return text
+    path = Path(text).expanduser()
+    if session.brief_folders is not None:
+        resolved = path.resolve() if path.is_absolute() else None
+        if resolved is None:
+            candidates = [(folder / path).resolve() for folder in session.brief_folders]
+            resolved = next((c for c in candidates if c.is_file()), candidates[0] if candidates else path.resolve())
+        if not any(resolved.is_relative_to(folder.resolve()) for folder in session.brief_folders):
+            raise UserError(
+                f"'{path.name}' is outside the brief folders this UI reads; add the brief on the Campaigns page "
+                "(Briefs tab), then name it"
+            )
+        path = resolved
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise UserError(f"'{path.name}' is not a brief: give a .yaml file or a brief's name")
+    if not path.is_file():
+        raise UserError(f"no brief file '{path.name}' there; check the path, or name a known brief")
+    return str(path)
 
 
 def _brand(session: ChatSession, brand: str | None) -> str:
@@ -111,7 +152,9 @@ def plan_brief(session: ChatSession, brief: str, channel: str | None = None, cou
     from agents.campaign import plan_prepared
     from pipeline.campaign.request import prepare_campaign
 
-    request = CampaignRequest(brief=brief, channels=[channel] if channel else None, count=count, trigger="chat")
+    request = CampaignRequest(
+        brief=brief_of(session, brief), channels=[channel] if channel else None, count=count, trigger="chat"
+    )
     plan = plan_prepared(prepare_campaign(request, session.settings), session.settings)
     summary = f"{len(plan.drafts)} draft plan(s) for {plan.campaign}" + (
         f" ({len(plan.warnings)} warning(s))" if plan.warnings else ""
@@ -123,22 +166,26 @@ def run_campaign(
     session: ChatSession, brief: str, channel: str | None = None, count: int | None = None
 ) -> CampaignResult:
     """Plan, render and gate drafts for a brief (the campaign flow); they land in the review queue."""
+    session.actor.require("run")  # before anything is looked up (the launch checks again)
     if session.launcher is None:
         raise UserError("running campaigns is not available in this chat; use onbrand run BRIEF")
     request = CampaignRequest(
-        brief=brief,
+        brief=brief_of(session, brief),
         channels=[channel] if channel else None,
         count=count,
         trigger="chat",
         requested_by=session.user,
     )
-    run = session.launcher(request, session.settings)  # the same use case as `onbrand run` and the UI
-    made = sum(1 for d in run.drafts if d.status != "failed")
-    where = "" if run.via == "in-process" else f" on the Prefect server ({run.via})"
+    run = session.launcher(request, session.settings, session.actor)  # the use case of `onbrand run` and the UI
+    made = [d for d in run.drafts if d.status != "failed"]
+    where = "" if run.via == "in-process" else " on the Prefect server"
     if run.status != "completed":
-        summary = f"run {run.run_id[:8]} of {run.campaign} is {run.status}{where}"
+        summary = f"the run of {run.campaign} is {run.status}{where}"
+    elif run.new == 0 and made:
+        summary = f"nothing new was made, {len(made)} draft(s) of {run.campaign} already exist"
     else:
-        summary = f"{made} draft(s) for {run.campaign} (run {run.run_id[:8]}{where})"
+        new = run.new if run.new is not None else len(made)
+        summary = f"made {new} new draft(s) for {run.campaign}{where}"
     return CampaignResult(run=run.model_copy(update={"plan": None}), summary=summary)
 
 
@@ -158,11 +205,9 @@ def review_status(session: ChatSession, campaign: str | None = None) -> ReviewSt
 def _decide(session: ChatSession, draft_id: str, action: DecisionAction, note: str) -> DecisionResult:
     from pipeline.review.store import ReviewStore
 
-    if session.role != "reviewer":
-        raise UserError(f"{action} needs the reviewer role; {session.user} is a viewer")
     draft_id = normalise_draft_id(draft_id)
     record = ReviewStore.from_settings(session.settings).decide(
-        Decision(draft_id=draft_id, action=action, reviewer=session.user, note=note)
+        Decision(draft_id=draft_id, action=action, reviewer=session.user, note=note), actor=session.actor
     )
     return DecisionResult(
         id=record.id, status=record.status, by=session.user, summary=f"{record.id} is {record.status}"
@@ -201,5 +246,5 @@ TOOLS: dict[str, Tool] = {
 
 
 def tools_for(session: ChatSession) -> dict[str, Tool]:
-    """The tools this session may use: approve and reject only for reviewers."""
-    return {n: f for n, f in TOOLS.items() if session.role == "reviewer" or n not in REVIEWER_TOOLS}
+    """The tools this session may use: approve, reject and run_campaign only for reviewers (and admins)."""
+    return {n: f for n, f in TOOLS.items() if session.actor.can("decide") or n not in REVIEWER_TOOLS}

@@ -1,6 +1,8 @@
 """One way to take in a brand: ingest its guidelines, extract the profile, attach its kit, save.
 
-    >>> result = ingest_brand([Path("data/brands/tidewell/guidelines")], "Tidewell", settings)  # doctest: +SKIP
+    >>> admin = Actor(name="ops", role="admin")
+    >>> folder = Path("data/brands/tidewell/guidelines")
+    >>> result = ingest_brand([folder], "Tidewell", settings, actor=admin)  # doctest: +SKIP
     >>> result.report.added, result.profile.brand_kit
     (74, '/.../data/brands/tidewell/brand-kit')
 
@@ -19,7 +21,7 @@ from pipeline.brand.profile import extract_profile, master_chunks
 from pipeline.brand.store import ProfileStore
 from pipeline.brand.trust import documents_without_items
 from pipeline.knowledge.store import KnowledgeBase
-from pipeline.models import FileProblem, IngestedBrand
+from pipeline.models import Actor, FileProblem, IngestedBrand
 from pipeline.progress import Progress
 from pipeline.settings import Settings
 
@@ -29,6 +31,7 @@ def ingest_brand(
     brand: str,
     settings: Settings,
     *,
+    actor: Actor,
     rebuild: bool = False,
     prune: bool = False,
     progress: Progress | None = None,
@@ -40,7 +43,9 @@ def ingest_brand(
     chunk. The brand kit is ``kit``, else a ``brand-kit`` folder inside or beside the guidelines, else
     the kit an earlier ingest found (while that folder exists). Nothing is extracted when no
     document was read (the stored profile stays as it was). ``chat_model`` (a LangChain chat model,
-    built by the caller from ``ONBRAND_LLM``) also reads the guidelines; None keeps it rule-based."""
+    built by the caller from ``ONBRAND_LLM``) also reads the guidelines; None keeps it rule-based.
+    ``actor`` needs the admin role."""
+    actor.require("upload")
     kb = knowledge or KnowledgeBase(settings)
     report = kb.ingest(paths, brand, rebuild=rebuild, prune=prune, progress=progress)
     if not report.documents:

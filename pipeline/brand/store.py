@@ -23,12 +23,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pipeline.errors import UserError
 from pipeline.files import atomic_write_text, describe_validation_error, read_yaml_mapping
 from pipeline.models import (
+    Actor,
     BrandColor,
     BrandFont,
     BrandProfile,
     BrandRule,
     BrandTerm,
     ColorRole,
+    ColourUse,
     GatePolicy,
     LayoutRules,
     SourceRef,
@@ -74,6 +76,21 @@ class LayoutOverride(LayoutRules):
     model_config = ConfigDict(extra="forbid")
 
 
+class ColourUseOverride(_Strict):
+    """``colour_use:`` in the override file: keys listed replace what extraction found."""
+
+    text: str | None = None
+    cta: str | None = None
+    cta_form: Literal["button", "text"] | None = None
+
+    @field_validator("text", "cta", mode="before")
+    @classmethod
+    def _hex(cls, value: object) -> object:
+        if value is None:
+            return None
+        return BrandColor(name="", hex=value).hex if _is_hex(value) else _bad_hex(value)
+
+
 class BrandOverride(_Strict):
     """The override file's schema: every field optional; a listed field replaces the extracted one."""
 
@@ -89,6 +106,9 @@ class BrandOverride(_Strict):
     released_people: list[str] | None = None  # real people whose release the brand holds
     gate: GatePolicy | None = None  # thresholds of the eval gate; listed keys replace the defaults
     brand_kit: str | None = None  # folder with logo and fonts, relative to the override file or absolute
+    # the colour text is set in, and the call to action's colour and form:
+    # {text: "#12304A", cta: "#F2B233", cta_form: button}
+    colour_use: ColourUseOverride | None = None
 
 
 class ProfileStore:
@@ -142,7 +162,9 @@ class ProfileStore:
             raise UserError(message) from exc
         return override
 
-    def set_override(self, brand: str, source: Path) -> Path:
+    def set_override(self, brand: str, source: Path, actor: Actor) -> Path:
+        """Install ``source`` as the brand's override file, validated first (``actor``: admin role)."""
+        actor.require("brand")
         override = self.read_override(source)  # validate before anything is replaced
         target = self.override_path(brand)
         atomic_write_text(
@@ -229,6 +251,16 @@ def apply_override(profile: BrandProfile, override: BrandOverride, path: Path) -
             data["sources"][key] = ref.model_dump()
         merged.layout_rules = LayoutRules.model_validate(data)
         fields.append("layout_rules")
+    if override.colour_use is not None:
+        given = override.colour_use.model_dump(exclude_unset=True)
+        merged.colour_use = ColourUse.model_validate(
+            {
+                **merged.colour_use.model_dump(),
+                **given,
+                "sources": {**merged.colour_use.sources, **{k: ref for k in given}},
+            }
+        )
+        fields.append("colour_use")
     if override.brand_kit is not None:
         kit = Path(override.brand_kit).expanduser()
         merged.brand_kit = str(kit if kit.is_absolute() else (path.parent / kit).resolve())

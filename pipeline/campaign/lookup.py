@@ -15,8 +15,9 @@ from pipeline.settings import DATA_DIR, Settings
 
 
 def brief_folders(settings: Settings) -> list[Path]:
-    """Where briefs are looked up by name: the workspace's ``briefs/``, then the bundled samples."""
-    return [settings.home / "briefs", DATA_DIR / "briefs"]
+    """Where briefs are looked up by name: the workspace's ``briefs/``, the configured
+    ``brief_folders``, then the bundled samples."""
+    return [settings.home / "briefs", *settings.brief_folders, DATA_DIR / "briefs"]
 
 
 def known_briefs(settings: Settings) -> dict[str, Path]:

@@ -15,7 +15,7 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from pipeline.models import BrandProfile
+    from pipeline.models import Actor, BrandProfile
     from pipeline.settings import Settings
 
 
@@ -44,6 +44,19 @@ def make_console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False)
+
+
+def cli_actor(name: str | None = None) -> Actor:
+    """Who a command acts as: the machine's own user, with the admin role. Whoever runs ``onbrand``
+    owns the workspace's files and database (and could change them by hand), so roles guard the
+    shared UI and chat, not the shell. Decisions and runs are recorded under ``name`` (``--by``,
+    ``--reviewer``), else the account's login name."""
+    import getpass
+
+    from pipeline.models import Actor
+
+    who = " ".join((name or "").split()) or getpass.getuser() or "onbrand"
+    return Actor(name=who, role="admin")
 
 
 def cli_settings() -> Settings:

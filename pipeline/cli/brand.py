@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pipeline.cli.app import JsonFlag, brand_app, cli_settings, emit_json, make_console
+from pipeline.cli.app import JsonFlag, brand_app, cli_actor, cli_settings, emit_json, make_console
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -74,7 +74,7 @@ def brand_set(
     """Install an override file for a brand (validated first; the old one is kept if this one is bad)."""
     from pipeline.brand.store import ProfileStore
 
-    target = ProfileStore(cli_settings()).set_override(name, file)
+    target = ProfileStore(cli_settings()).set_override(name, file, cli_actor())
     make_console().print(f"Override for [bold]{name}[/bold] saved to {target}")
 
 

@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from pipeline.cli.app import JsonFlag, app, brief_app, cli_settings, emit_json, error_line, make_console, user_error
+from pipeline.cli.app import (
+    JsonFlag,
+    app,
+    brief_app,
+    cli_actor,
+    cli_settings,
+    emit_json,
+    error_line,
+    make_console,
+    user_error,
+)
 
 
 @brief_app.command("check")
@@ -67,7 +77,7 @@ def run_command(
     from pipeline.models import CampaignRequest
 
     request = CampaignRequest(brief=brief, count=drafts, channels=channel, max_replans=replans, run_in="here")
-    run = launch_campaign(request, cli_settings())
+    run = launch_campaign(request, cli_settings(), cli_actor())
     if as_json:
         emit_json(run.contract_json())
         return

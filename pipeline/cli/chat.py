@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from pipeline.cli.app import JsonFlag, app, brand_profile_of, cli_settings, emit_json, error_line, make_console
+from pipeline.cli.app import (
+    JsonFlag,
+    app,
+    brand_profile_of,
+    cli_actor,
+    cli_settings,
+    emit_json,
+    error_line,
+    make_console,
+)
 
 
 @app.command("chat")
@@ -14,11 +23,12 @@ def chat_command(
     message: Annotated[str | None, typer.Argument(help="One request; without it, an interactive chat.")] = None,
     brand: Annotated[str | None, typer.Option("--brand", "-b", help="Brand the chat is about.")] = None,
     reviewer: Annotated[
-        str | None, typer.Option(help="Chat as this reviewer: approve and reject become available.")
+        str | None, typer.Option(help="The name decisions and runs are recorded under (default: your login name).")
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Ask the agent: guideline questions, prompt checks, plans, campaign runs, review status."""
+    """Ask the agent: guideline questions, prompt checks, plans, campaign runs, review status, decisions.
+    It acts as you (the admin role), under --reviewer or your login name; a brief may be any readable path."""
     from agents.chat.agent import ChatAgent
     from agents.chat.tools import ChatSession
     from flows.launch import launch_campaign
@@ -26,13 +36,8 @@ def chat_command(
     settings = cli_settings()
     if brand is not None:
         brand_profile_of(brand, settings)  # an unknown brand is a clear error before anything runs
-    session = ChatSession(
-        settings=settings,
-        brand=brand,
-        user=reviewer or "chat",
-        role="reviewer" if reviewer else "viewer",
-        launcher=launch_campaign,
-    )
+    actor = cli_actor(reviewer)  # the machine's own user: any readable brief path, every tool
+    session = ChatSession(settings=settings, brand=brand, user=actor.name, role=actor.role, launcher=launch_campaign)
     agent = ChatAgent.from_settings(session)
     console = make_console()
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pipeline.cli.app import JsonFlag, app, cli_settings, emit_json, error_line, make_console
+from pipeline.cli.app import JsonFlag, app, cli_actor, cli_settings, emit_json, error_line, make_console
 from pipeline.cli.brand import print_profile
 from pipeline.cli.knowledge import print_ingest
 from pipeline.progress import Bars
@@ -53,7 +53,7 @@ def demo(
     console.rule("1. Ingest brand guidelines")
     kb = KnowledgeBase(settings)
     with Bars(make_console(stderr=True)) as update:
-        report = ingest_brand([folder], "Tidewell", settings, progress=update, knowledge=kb).report
+        report = ingest_brand([folder], "Tidewell", settings, actor=cli_actor(), progress=update, knowledge=kb).report
     print_ingest(report)
     console.rule("2. Brand profile")
     print_profile(ProfileStore(settings).profile(report.brand), console)
@@ -91,7 +91,7 @@ def _demo_drafts(settings: Settings, console: Console) -> None:
 
     brief = sorted((DATA_DIR / "briefs").glob("*.yaml"))[0]
     console.print("[dim]campaign run: planning, rendering, gating, storing for review[/dim]")
-    run = launch_campaign(CampaignRequest(brief=str(brief), count=2, run_in="here"), settings)
+    run = launch_campaign(CampaignRequest(brief=str(brief), count=2, run_in="here"), settings, cli_actor())
     plan = run.plan
     if plan is not None:
         table = Table(title=f"plan: {plan.campaign} ({plan.planner} planner, model {settings.diffusion_model})")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from pipeline.cli.app import JsonFlag, app, cli_settings, emit_json, make_console, user_error
+from pipeline.cli.app import JsonFlag, app, cli_actor, cli_settings, emit_json, error_line, make_console, user_error
 
 
 @app.command("export")
@@ -25,6 +25,9 @@ def export_command(
     watermark: Annotated[
         bool, typer.Option("--watermark", help="Hide an invisible watermark in each PNG (ONBRAND_WATERMARK).")
     ] = False,
+    without_logo: Annotated[
+        bool, typer.Option("--without-logo", help="Export even though the brand kit has no logo file.")
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Compose every approved draft of a campaign at its channel's final size, with its history."""
@@ -35,13 +38,29 @@ def export_command(
     settings = cli_settings()
     if upscaler is not None:
         settings = settings.model_copy(update={"upscaler": upscaler})
-    result = export_campaign(campaign, out, settings, kit, c2pa=c2pa or None, watermark=watermark or None)
+    if without_logo:
+        from pipeline.export.campaign import export_warnings
+
+        for warning in export_warnings(campaign, settings, kit):
+            error_line(f"warning: {warning}")
+    result = export_campaign(
+        campaign,
+        out,
+        settings,
+        kit,
+        actor=cli_actor(),
+        c2pa=c2pa or None,
+        watermark=watermark or None,
+        without_logo=without_logo,
+    )
     if as_json:
         emit_json({"files": [f.path for f in result.files], "manifest": str(result.manifest), "zip": str(result.zip)})
         return
     console = make_console()
     for f in result.files:
         console.print(f"[green]exported[/green] {f.path} ({f.width}x{f.height}, approved by {f.approver or '?'})")
+        for role, colour in f.text_colour.items():
+            console.print(f"  [dim]{role} in {colour.name or colour.hex}: {colour.reason}[/dim]", highlight=False)
         for note in f.notes:
             console.print(f"  [yellow]{note}[/yellow]")
     console.print(f"manifest {result.manifest}\nzip {result.zip}")

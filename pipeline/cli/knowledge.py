@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from pipeline.cli.app import JsonFlag, app, cli_settings, emit_json, error_line, make_console
+from pipeline.cli.app import JsonFlag, app, cli_actor, cli_settings, emit_json, error_line, make_console
 from pipeline.progress import Bars
 
 
@@ -33,7 +33,14 @@ def ingest(
     err = make_console(stderr=True)
     with Bars(err, enabled=not as_json and err.is_terminal) as update:
         report = ingest_brand(
-            paths, brand, settings, rebuild=rebuild, prune=prune, progress=update, chat_model=chat_model
+            paths,
+            brand,
+            settings,
+            actor=cli_actor(),
+            rebuild=rebuild,
+            prune=prune,
+            progress=update,
+            chat_model=chat_model,
         ).report
     if as_json:
         emit_json(report.model_dump(mode="json"))

@@ -1,4 +1,6 @@
-"""``onbrand review list | runs | approve | reject | request-changes``."""
+"""``onbrand review list | runs | approve | reject | request-changes | reopen``.
+
+Decisions are recorded under ``--by`` and made with the admin role (see :func:`pipeline.cli.app.cli_actor`)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,16 @@ from typing import Annotated, Any
 
 import typer
 
-from pipeline.cli.app import JsonFlag, cli_settings, emit_json, make_console, review_app, review_store, user_error
+from pipeline.cli.app import (
+    JsonFlag,
+    cli_actor,
+    cli_settings,
+    emit_json,
+    make_console,
+    review_app,
+    review_store,
+    user_error,
+)
 
 
 @review_app.command("list")
@@ -44,7 +55,7 @@ def review_runs(
     from rich.table import Table
 
     table = Table(title=f"campaign runs ({len(runs)})")
-    for column in ("run", "campaign", "trigger", "status", "started", "took", "planned", "rendered", "failed"):
+    for column in ("run", "campaign", "trigger", "by", "status", "started", "took", "planned", "rendered", "failed"):
         table.add_column(column, overflow="fold")
     colours = {"completed": "green", "running": "cyan", "failed": "red", "crashed": "red"}
     for r in runs:
@@ -53,6 +64,7 @@ def review_runs(
             r.id[:8],
             r.campaign,
             r.trigger,
+            r.requested_by,
             f"[{colours[r.status]}]{r.status}[/]" + (f" ({r.error[:60]})" if r.error else ""),
             f"{r.started_at:%Y-%m-%d %H:%M}",
             took,
@@ -70,8 +82,9 @@ def _decide(draft_id: str, action: str, by: str, note: str) -> Any:
 
     if not by.strip():
         raise user_error("--by is empty; give the reviewer's name")
+    actor = cli_actor(by)
     return review_store(cli_settings()).decide(
-        Decision(draft_id=normalise_draft_id(draft_id), action=action, reviewer=by.strip(), note=note)
+        Decision(draft_id=normalise_draft_id(draft_id), action=action, reviewer=actor.name, note=note), actor=actor
     )
 
 
@@ -110,20 +123,54 @@ def review_reject(
 def review_request_changes(
     draft_id: Annotated[str, typer.Argument(help="Draft id (onbrand review list).")],
     by: Annotated[str, typer.Option(help="Reviewer's name.")],
-    note: Annotated[str, typer.Option(help="What should change.")],
+    note: Annotated[str, typer.Option(help="What should change, e.g. 'Sea Foam backdrop, can on the left'.")],
     as_json: JsonFlag = False,
 ) -> None:
-    """Send a draft back: it is re-planned with the note, re-rendered and queued for review again."""
+    """Send a draft back: the note is read into plan changes (colours, light, mood, the product's side
+    and size, space, things to add or remove), re-rendered and queued for review again."""
+    from agents.chat.tools import normalise_draft_id
+    from flows.launch import request_changes, revise_draft
+
     if not note.strip():
         raise user_error("--note is empty; say what should change")
-    draft_id = _decide(draft_id, "request_changes", by, note.strip()).id
-    from flows.campaign import revise_flow, run_here
-
-    revised = run_here(revise_flow, draft_id=draft_id, note=note.strip())
+    if not by.strip():
+        raise user_error("--by is empty; give the reviewer's name")
+    settings, actor = cli_settings(), cli_actor(by)
+    asked = request_changes(normalise_draft_id(draft_id), note, settings, actor)
+    revised = revise_draft(asked, settings, actor, trigger="manual")
     if as_json:
-        emit_json({"id": draft_id, "status": "changes_requested", "by": by.strip(), "revised": revised.model_dump()})
-    else:
-        make_console().print(
-            f"{draft_id}: changes requested by {by.strip()}; re-planned as [green]{revised.id}[/green] "
-            f"({revised.verdict}, {revised.status.replace('_', ' ')})"
+        emit_json(
+            {
+                "id": asked.draft.id,
+                "status": "changes_requested",
+                "by": actor.name,
+                "revised": revised.model_dump(mode="json"),
+            }
         )
+        return
+    console = make_console()
+    console.print(
+        f"{asked.draft.id}: changes requested by {actor.name}; re-planned as [green]{revised.id}[/green] "
+        f"({revised.verdict}, {revised.status.replace('_', ' ')})"
+    )
+    for change in revised.changes:
+        console.print(f"  changed {change.describe()}", markup=False)
+    if revised.not_acted_on:
+        console.print(f"  I could not act on: {'; '.join(revised.not_acted_on)}", markup=False)
+
+
+@review_app.command("reopen")
+def review_reopen(
+    draft_id: Annotated[str, typer.Argument(help="Draft id (onbrand review list).")],
+    by: Annotated[str, typer.Option(help="Reviewer's name.")],
+    note: Annotated[str, typer.Option(help="Why it goes back to review.")] = "",
+    as_json: JsonFlag = False,
+) -> None:
+    """Put a decided draft back in review (undo); the decision and the reopen both stay in the log."""
+    from agents.chat.tools import normalise_draft_id
+
+    if not by.strip():
+        raise user_error("--by is empty; give the reviewer's name")
+    actor = cli_actor(by)
+    record = review_store(cli_settings()).reopen(normalise_draft_id(draft_id), actor=actor, note=note.strip())
+    _print_decision(record, actor.name, as_json)

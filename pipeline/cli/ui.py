@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from pipeline.cli.app import cli_settings, make_console, ui_app
+from pipeline.cli.app import cli_actor, cli_settings, make_console, ui_app
 
 
 @ui_app.callback()
@@ -34,7 +34,10 @@ def ui_command(
 @ui_app.command("add-user")
 def ui_add_user(
     username: Annotated[str, typer.Argument(help="Login name: lower-case letters, digits, '.', '_' or '-'.")],
-    role: Annotated[str, typer.Option(help="reviewer (may decide) or viewer (may only look).")] = "reviewer",
+    role: Annotated[
+        str,
+        typer.Option(help="viewer (looks), reviewer (decides, runs, exports) or admin (also brand, uploads, users)."),
+    ] = "reviewer",
     name: Annotated[str | None, typer.Option(help="Display name, e.g. 'Maya Lind'.")] = None,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
 ) -> None:
@@ -46,5 +49,5 @@ def ui_add_user(
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     path = users_path(cli_settings().home)
-    user = add_user(path, username, password, role, name)
+    user = add_user(path, username, password, role, name, actor=cli_actor())
     make_console().print(f"[green]{user.username}[/green] ({user.role}) saved to {path}")

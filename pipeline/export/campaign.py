@@ -5,11 +5,13 @@
     PosixPath('out/spring-citrus-launch/manifest.json')
 
 For every approved draft (never another): the render is scaled to cover the channel's final size and
-centre-cropped; the brief's headline and call to action are set in the brand's font inside their
-layout boxes, in black or white, whichever reads better, with a soft scrim where neither reaches a
-4.5:1 contrast (WCAG AA); the logo file is placed in the layout's logo box, at least the brand's
-minimum width. Each PNG carries an ``onbrand`` JSON chunk (prompt, seed, model, checks, approver);
-the campaign gets ``manifest.json`` and a zip of everything.
+centre-cropped; the brief's headline and call to action are set in the brand's font, in the colours
+and form the guidelines give them (see :mod:`pipeline.export.compose`), inside the channel's safe
+area; the kit's logo is placed in the layout's logo box, at least the brand's minimum width. With no
+logo file in the kit the export stops before writing anything unless ``without_logo`` is given
+(:func:`export_warnings` says so beforehand). Each PNG carries an ``onbrand`` JSON chunk (prompt,
+seed, model, checks, approver, colours); the campaign gets ``manifest.json`` (which also records each
+colour choice and its reason) and a zip of everything. Exporting needs the reviewer role.
 
 A render smaller than its channel is enlarged by the configured upscaler first (``ONBRAND_UPSCALER``:
 Lanczos by default, or a diffusers / ESRGAN model, see :mod:`pipeline.upscale`). Optionally each
@@ -29,9 +31,10 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.errors import UserError
-from pipeline.export.compose import compose
+from pipeline.export.compose import compose, describe
+from pipeline.export.kit import find_logo
 from pipeline.export.upscalers import LANCZOS, Upscaler, enlarges, make_upscaler
-from pipeline.models import BrandProfile
+from pipeline.models import Actor, BrandProfile, ColourChoice, StoredDraft
 
 if TYPE_CHECKING:
     from pipeline.settings import Settings
@@ -52,6 +55,11 @@ class ExportedFile(BaseModel):
     watermark: str | None = None  # the invisible watermark's payload, None when none was embedded
     c2pa: bool = False  # carries a signed C2PA manifest
     c2pa_self_signed: bool | None = None  # signed with onbrand's local certificate (untrusted elsewhere)
+    text_colour: dict[str, ColourChoice] = Field(default_factory=dict)  # box role -> colour, with the reason
+    cta_form: str | None = None  # "button" or "text", as the guidelines say; None: no call to action
+    cta_fill: ColourChoice | None = None  # the button's colour, with the reason
+    logo: str | None = None  # the kit's logo file placed; None: no logo
+    safe_area: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # the channel's insets kept clear
     notes: list[str] = Field(default_factory=list)
 
 
@@ -65,17 +73,71 @@ class ExportResult(BaseModel):
     c2pa_trust_anchor: Path | None = None  # the local CA that signed, when the credentials are self-signed
 
 
+class NoLogo(UserError):
+    """The brand kit has no logo file: the export stops before writing, unless told to go on without."""
+
+
+def _approved(campaign: str, settings: Settings) -> list[StoredDraft]:
+    from pipeline.review.store import ReviewStore
+
+    store = ReviewStore.from_settings(settings)
+    records = [r for r in store.list_drafts(campaign=campaign) if r.status in ("approved", "exported")]
+    if not records:
+        known = ", ".join(store.campaigns()) or "none yet"
+        raise UserError(
+            f"campaign '{campaign}' has no approved drafts to export (campaigns: {known}); "
+            "approve some with: onbrand review approve ID --by NAME"
+        )
+    return records
+
+
+def _kit_of(profile: BrandProfile, kit: Path | None) -> Path | None:
+    return kit if kit is not None else (Path(profile.brand_kit) if profile.brand_kit else None)
+
+
+def export_warnings(campaign: str, settings: Settings, kit: Path | None = None) -> list[str]:
+    """What to know before exporting ``campaign``, one line each (today: a brand kit with no logo).
+
+    >>> export_warnings("spring-citrus-launch", settings)                 # doctest: +SKIP
+    ["Tidewell's brand kit has no logo file: the assets would have no logo; ..."]
+    """
+    from pipeline.brand.store import ProfileStore
+    from pipeline.review.store import ReviewStore
+
+    store = ProfileStore(settings)
+    review = ReviewStore.from_settings(settings)
+    warnings: list[str] = []
+    brands: set[str] = set()
+    for record in _approved(campaign, settings):
+        plan = review.detail(record.id).plan
+        if plan.brand in brands or not plan.layout.boxes_with_role("logo"):
+            continue
+        brands.add(plan.brand)
+        profile = store.profile(plan.brand)
+        if find_logo(_kit_of(profile, kit)) is None:
+            where = "no brand kit" if _kit_of(profile, kit) is None else "no logo file (logo.png) in its brand kit"
+            warnings.append(
+                f"{profile.name} has {where}: the assets would have no logo; add the kit (brand_kit: in the "
+                "override file, or --kit) or export without the logo"
+            )
+    return warnings
+
+
 def export_campaign(
     campaign: str,
     out: Path,
     settings: Settings,
     kit: Path | None = None,
     *,
+    actor: Actor,
     upscaler: Upscaler | None = None,
     c2pa: bool | None = None,
     watermark: bool | None = None,
+    without_logo: bool = False,
 ) -> ExportResult:
-    """Compose and write every approved draft of ``campaign`` under ``out/<campaign>/``.
+    """Compose and write every approved draft of ``campaign`` under ``out/<campaign>/``, as ``actor``
+    (who needs the reviewer role). A brand kit with no logo stops the export before anything is
+    written (:class:`NoLogo`) unless ``without_logo``.
 
     ``upscaler``, ``c2pa`` and ``watermark`` override the settings of the same names."""
     from PIL import Image as PILImage
@@ -86,14 +148,13 @@ def export_campaign(
     from pipeline.review.store import ReviewStore
     from pipeline.slugs import safe_name
 
+    actor.require("export")
     store = ReviewStore.from_settings(settings)
-    records = [r for r in store.list_drafts(campaign=campaign) if r.status in ("approved", "exported")]
-    if not records:
-        known = ", ".join(store.campaigns()) or "none yet"
-        raise UserError(
-            f"campaign '{campaign}' has no approved drafts to export (campaigns: {known}); "
-            "approve some with: onbrand review approve ID --by NAME"
-        )
+    records = _approved(campaign, settings)
+    if not without_logo:
+        missing = export_warnings(campaign, settings, kit)
+        if missing:
+            raise NoLogo(f"{missing[0]}; nothing was written (onbrand export --without-logo goes on without it)")
     channels = load_channels()
     # Every setting is checked before anything is written.
     if upscaler is None:
@@ -124,17 +185,8 @@ def export_campaign(
         channel = channels[plan.channel]
         with PILImage.open(record.image) as render:
             enlarged = enlarges(render.size, channel.width, channel.height)
-            image, ratios, notes = compose(
-                render,
-                plan,
-                channel.width,
-                channel.height,
-                plan.headline,
-                plan.cta,
-                profile,
-                kit if kit is not None else (Path(profile.brand_kit) if profile.brand_kit else None),
-                upscaler,
-            )
+            image, how = compose(render, plan, channel, profile, _kit_of(profile, kit), upscaler)
+        notes = list(how.notes)
         used = upscaler.name if enlarged else LANCZOS
         if used != LANCZOS:
             notes.append(f"enlarged with {used} before the final resize")
@@ -159,6 +211,7 @@ def export_campaign(
             "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "upscaler": used,
             "watermark": payload,
+            **describe(how),
         }
         info = PngInfo()
         info.add_text("onbrand", json.dumps(meta))
@@ -183,11 +236,16 @@ def export_campaign(
                 height=image.height,
                 sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
                 approver=approver,
-                text_contrast=ratios,
+                text_contrast=how.contrast,
                 upscaler=used,
                 watermark=payload,
                 c2pa=signer is not None,
                 c2pa_self_signed=signer.credentials.self_signed if signer is not None else None,
+                text_colour=how.text,
+                cta_form=how.cta_form,
+                cta_fill=how.cta_fill,
+                logo=how.logo,
+                safe_area=how.safe_area,
                 notes=notes,
             )
         )
@@ -202,7 +260,9 @@ def export_campaign(
             "trust_anchor": anchor.name if anchor is not None else None,  # add it to a validator's trust list
         }
     manifest.write_text(
-        json.dumps({"campaign": campaign, "c2pa": provenance, "files": [f.model_dump() for f in files]}, indent=2)
+        json.dumps(
+            {"campaign": campaign, "c2pa": provenance, "files": [f.model_dump(mode="json") for f in files]}, indent=2
+        )
         + "\n",
         encoding="utf-8",
     )
@@ -211,7 +271,7 @@ def export_campaign(
         for f in files:
             z.write(f.path, Path(f.path).relative_to(out))
         z.write(manifest, manifest.relative_to(out))
-    store.mark_exported([f.draft_id for f in files])
+    store.mark_exported([f.draft_id for f in files], actor)
     return ExportResult(
         campaign=campaign,
         files=files,

@@ -25,8 +25,18 @@ class RunLog:
     def tables(self) -> Tables:
         raise NotImplementedError
 
-    def start_run(self, run_id: str, campaign: str, brief: str, trigger: str = "manual", planned: int = 0) -> None:
-        """Record a campaign run as running. Earlier runs of this host that are still marked running
+    def start_run(
+        self,
+        run_id: str,
+        campaign: str,
+        brief: str,
+        trigger: str = "manual",
+        planned: int = 0,
+        requested_by: str = "",
+        skipped: int = 0,
+    ) -> None:
+        """Record a campaign run as running: ``planned`` drafts to render, ``skipped`` already stored,
+        started by ``requested_by``. Earlier runs of this host that are still marked running
         but whose process is gone (killed) are marked crashed. Starting the same run again (a Prefect
         retry of the flow) resumes it."""
         import os
@@ -58,11 +68,21 @@ class RunLog:
                 "finished_at": None,
                 "planned": planned,
                 "error": "",
+                "requested_by": requested_by[:200],
+                "skipped": skipped,
             }
             if conn.execute(select(runs.c.id).where(runs.c.id == run_id)).first() is None:
                 conn.execute(runs.insert().values(id=run_id, **values))
             else:
                 conn.execute(runs.update().where(runs.c.id == run_id).values(**values))
+
+    def add_planned(self, run_id: str, more: int) -> None:
+        """The run queued ``more`` drafts (re-plans of gate rejections): its planned count grows, so
+        that "stored of planned" adds up while it runs and when it ends."""
+        if more:
+            runs = self.tables.runs
+            with self.engine.begin() as conn:
+                conn.execute(runs.update().where(runs.c.id == run_id).values(planned=runs.c.planned + more))
 
     def finish_run(self, run_id: str, status: RunStatus, rendered: int = 0, failed: int = 0, error: str = "") -> None:
         with self.engine.begin() as conn:
@@ -78,14 +98,16 @@ class RunLog:
                 )
             )
 
-    def runs(self, campaign: str | None = None, limit: int = 50) -> list[RunRecord]:
-        """Recent runs, newest first."""
+    def runs(self, campaign: str | None = None, limit: int = 50, status: RunStatus | None = None) -> list[RunRecord]:
+        """Recent runs, newest first (only those in ``status`` when given: "running" lists what runs now)."""
         from sqlalchemy import select
 
         runs = self.tables.runs
         query = select(runs).order_by(runs.c.started_at.desc()).limit(limit)
         if campaign:
             query = query.where(runs.c.campaign == campaign)
+        if status:
+            query = query.where(runs.c.status == status)
         with self.engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
         return [
@@ -101,6 +123,8 @@ class RunLog:
                 rendered=r["rendered"],
                 failed=r["failed"],
                 error=r["error"],
+                requested_by=r["requested_by"] or "",
+                skipped=r["skipped"] or 0,
             )
             for r in rows
         ]

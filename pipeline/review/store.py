@@ -2,12 +2,15 @@
 
     >>> store = ReviewStore.from_settings(settings)                 # doctest: +SKIP
     >>> store.add_draft(draft, report)                              # generated -> in_review / rejected_by_gate
-    >>> store.decide(draft.plan.id, "approve", reviewer="maya")     # in_review -> approved
+    >>> maya = Actor(name="maya", role="reviewer")
+    >>> store.decide(Decision(draft_id=draft.plan.id, action="approve", reviewer="maya"), actor=maya)
+    >>> store.reopen(draft.plan.id, actor=maya)                     # approved -> in_review, both logged
 
 SQLite in the workspace by default (WAL, foreign keys on); ``ONBRAND_DATABASE_URL`` points it at
 PostgreSQL. A decision names the state it expects to change (by default: "in review"); when someone
 else decided first, it is a :class:`DecisionConflict`, never a silent overwrite. Each decision is a
-new row in ``decisions``: nothing is ever updated or deleted there.
+new row in ``decisions``: nothing is ever updated or deleted there (a reopen is a row of its own).
+Deciding, reopening and exporting need the reviewer role (:class:`pipeline.models.Actor`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.errors import UserError
 from pipeline.models import (
     STATUSES,
+    Actor,
     Check,
     Decision,
     DecisionEntry,
@@ -28,6 +32,7 @@ from pipeline.models import (
     StoredDraft,
 )
 from pipeline.review.runs import RunLog
+from pipeline.review.signins import SignInLog
 from pipeline.review.tables import Tables, make_tables, migrate, open_engine
 
 if TYPE_CHECKING:
@@ -37,13 +42,16 @@ if TYPE_CHECKING:
 
 
 ACTION_STATUS = {"approve": "approved", "reject": "rejected", "request_changes": "changes_requested"}
+# What a reviewer can take back: their own decisions, and the gate's (a person overriding it). An
+# exported draft has left the building, and a failed render has nothing to review.
+REOPENABLE = ("approved", "rejected", "changes_requested", "rejected_by_gate")
 
 
 class DecisionConflict(UserError):
     """The draft is no longer in the state the reviewer saw: someone else decided first."""
 
 
-class ReviewStore(RunLog):
+class ReviewStore(RunLog, SignInLog):
     """Cheap to build; the engine (and the tables) are created on first use."""
 
     def __init__(self, url: str) -> None:
@@ -219,8 +227,10 @@ class ReviewStore(RunLog):
             report=EvalReport.model_validate(row[2]) if row[2] else None,
         )
 
-    def mark_exported(self, draft_ids: list[str], by: str = "onbrand export") -> None:
-        """Approved drafts -> exported, each with an entry in the decision log."""
+    def mark_exported(self, draft_ids: list[str], actor: Actor) -> None:
+        """Approved drafts -> exported, each with an entry in the decision log under ``actor``'s name."""
+        actor.require("export")
+        by = actor.name
         drafts, decisions = self.tables.drafts, self.tables.decisions
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
@@ -310,11 +320,13 @@ class ReviewStore(RunLog):
         with self.engine.connect() as conn:
             return [str(c) for c in conn.execute(select(self.tables.drafts.c.campaign).distinct()).scalars()]
 
-    def decide(self, decision: Decision, expected_version: int | None = None) -> StoredDraft:
+    def decide(self, decision: Decision, expected_version: int | None = None, *, actor: Actor) -> StoredDraft:
         """Apply a reviewer's decision to a draft that is in review (or at ``expected_version``, the
-        version the reviewer saw). Someone else's decision in between is a :class:`DecisionConflict`."""
+        version the reviewer saw). ``actor`` must have the reviewer role. Someone else's decision in
+        between is a :class:`DecisionConflict`."""
         from sqlalchemy import select
 
+        actor.require("decide")
         drafts, decisions = self.tables.drafts, self.tables.decisions
         to_status = ACTION_STATUS[decision.action]
         with self.engine.begin() as conn:
@@ -349,6 +361,48 @@ class ReviewStore(RunLog):
                 )
             )
         return self.get(decision.draft_id)
+
+    def reopen(
+        self, draft_id: str, *, actor: Actor, note: str = "", expected_version: int | None = None
+    ) -> StoredDraft:
+        """Put a decided draft back in review (undo), as ``actor`` (reviewer role). The decision it
+        takes back stays in the log; the reopen is logged after it. Only approved, rejected, sent-back
+        and gate-rejected drafts can be reopened; at ``expected_version`` a change in between is a
+        :class:`DecisionConflict`."""
+        from sqlalchemy import select
+
+        actor.require("decide")
+        drafts, decisions = self.tables.drafts, self.tables.decisions
+        with self.engine.begin() as conn:
+            row = conn.execute(select(drafts.c.status, drafts.c.version).where(drafts.c.id == draft_id)).first()
+            if row is None:
+                raise UserError(f"no draft '{draft_id}' in the review store; list them with: onbrand review list")
+            status, version = str(row[0]), int(row[1])
+            if expected_version is not None and version != expected_version:
+                raise self._conflict(conn, draft_id, status)
+            if status not in REOPENABLE:
+                said = status.replace("_", " ")
+                why = "it has been exported" if status == "exported" else f"it is {said}"
+                raise UserError(f"draft '{draft_id}' cannot be reopened: {why}")
+            updated = conn.execute(
+                drafts.update()
+                .where(drafts.c.id == draft_id, drafts.c.version == version)
+                .values(status="in_review", version=version + 1, updated_at=datetime.now(UTC))
+            )
+            if updated.rowcount != 1:
+                raise self._conflict(conn, draft_id, status)
+            conn.execute(
+                decisions.insert().values(
+                    draft_id=draft_id,
+                    action="reopen",
+                    reviewer=actor.name,
+                    note=note,
+                    from_status=status,
+                    to_status="in_review",
+                    at=datetime.now(UTC),
+                )
+            )
+        return self.get(draft_id)
 
     def _conflict(self, conn: Any, draft_id: str, status: str) -> DecisionConflict:
         from sqlalchemy import select

@@ -15,6 +15,7 @@ class Tables:
     drafts: Any
     decisions: Any
     runs: Any
+    sign_ins: Any
 
 
 def make_tables() -> Tables:
@@ -57,6 +58,19 @@ def make_tables() -> Tables:
         Column("failed", Integer, nullable=False, default=0),
         Column("error", Text, nullable=False, default=""),
         Column("cleaned", Boolean, nullable=False, default=False),  # a crashed run's leftover files were swept
+        Column("requested_by", String(200), nullable=False, default=""),  # who started it
+        Column("skipped", Integer, nullable=False, default=0),  # drafts of its plan stored by an earlier run
+    )
+    # The UI's sign-ins: every success, failure, lock-out and sign-out (append-only, like decisions).
+    sign_ins = Table(
+        "sign_ins",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("username", String(200), nullable=False, index=True),
+        Column("event", String(16), nullable=False),
+        Column("session_id", String(64), nullable=False, default="", index=True),
+        Column("address", String(64), nullable=False, default=""),
+        Column("at", DateTime(timezone=True), nullable=False),
     )
     decisions = Table(
         "decisions",
@@ -70,17 +84,24 @@ def make_tables() -> Tables:
         Column("to_status", String(32), nullable=False),
         Column("at", DateTime(timezone=True), nullable=False),
     )
-    return Tables(metadata, drafts, decisions, runs)
+    return Tables(metadata, drafts, decisions, runs, sign_ins)
 
 
 def migrate(engine: Engine) -> None:
     """Columns added after a store was first created (create_all never alters tables)."""
     from sqlalchemy import inspect, text
 
-    columns = {c["name"] for c in inspect(engine).get_columns("drafts")}
-    if "run_id" not in columns:
-        with engine.begin() as conn:
-            conn.execute(text("ALTER TABLE drafts ADD COLUMN run_id VARCHAR(64)"))
+    added = {
+        "drafts": [("run_id", "VARCHAR(64)")],
+        "runs": [("requested_by", "VARCHAR(200) NOT NULL DEFAULT ''"), ("skipped", "INTEGER NOT NULL DEFAULT 0")],
+    }
+    inspector = inspect(engine)
+    for table, wanted in added.items():
+        columns = {c["name"] for c in inspector.get_columns(table)}
+        for name, kind in wanted:
+            if name not in columns:
+                with engine.begin() as conn:
+                    conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))
 
 
 def open_engine(url: str) -> Engine:

@@ -6,9 +6,11 @@ from PIL import Image, ImageDraw
 
 from pipeline.brand.store import ProfileStore
 from pipeline.campaign.layouts import make_layout
+from pipeline.export.kit import FALLBACK_KIT
 from pipeline.models import BrandFont, BrandProfile, Check, Decision, Draft, DraftPlan, EvalReport
 from pipeline.review.store import ReviewStore
 from pipeline.settings import Settings
+from tests.actors import reviewer
 
 CAMPAIGN = "spring"
 
@@ -50,8 +52,10 @@ def approved_draft(
     )
     store = ReviewStore.from_settings(settings)
     store.add_draft(draft, report)
-    store.decide(Decision(draft_id=plan.id, action="approve", reviewer=approver))
+    store.decide(Decision(draft_id=plan.id, action="approve", reviewer=approver), actor=reviewer(approver))
     profiles = ProfileStore(settings)
     if profiles.load_extracted("Tidewell") is None:
-        profiles.save_extracted(BrandProfile(name="Tidewell", fonts=[BrandFont(family="Lato")]))
+        profiles.save_extracted(
+            BrandProfile(name="Tidewell", fonts=[BrandFont(family="Lato")], brand_kit=str(FALLBACK_KIT))
+        )
     return plan.id

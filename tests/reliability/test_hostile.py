@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from pipeline.errors import DocumentError, UserError
+from tests.actors import ADMIN
 
 pytestmark = pytest.mark.unit
 
@@ -83,7 +84,7 @@ def test_a_brand_name_never_leaves_the_brands_folder(brand: str, tmp_path: Path,
     store = ProfileStore(settings)
     override = tmp_path / "fix.yaml"
     override.write_text("fonts: [Lato]\n", encoding="utf-8")
-    written = store.set_override(brand, override)  # `onbrand brand set NAME FILE`
+    written = store.set_override(brand, override, ADMIN)  # `onbrand brand set NAME FILE`
     for path in (written, store.extracted_path(brand), store.override_path(brand)):
         assert _inside(path, settings.brands_dir) and len(path.relative_to(settings.brands_dir).parts) <= 2, path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fix.yaml", "ws"]  # nothing written beside the workspace
@@ -125,7 +126,7 @@ def test_an_upload_name_is_reduced_to_a_plain_file_name(name: str, tmp_path: Pat
 
     data = b"%PDF-1.4 x" if name.endswith(".pdf") else b"# Logo\n\nTop-left.\n"
     home = tmp_path / "ws"
-    saved = save_guidelines(home, "../../Tidewell", [(name, data)], max_mb=1)
+    saved = save_guidelines(home, "../../Tidewell", [(name, data)], max_mb=1, actor=ADMIN)
     assert len(saved) == 1 and _inside(saved[0], home / "guidelines") and saved[0].parent.parent.name == "guidelines"
     assert "/" not in saved[0].name and "\x00" not in saved[0].name and not saved[0].name.startswith(".")
     assert saved[0].suffix.lstrip(".") in GUIDELINE_TYPES
@@ -138,7 +139,7 @@ def test_an_upload_without_an_allowed_type_is_refused(name: str, tmp_path: Path,
     from ui.uploads import save_guidelines
 
     with pytest.raises(UserError, match="not a") as refused:
-        save_guidelines(tmp_path / "ws", "Tidewell", [(name, b"# x\n")], max_mb=1)
+        save_guidelines(tmp_path / "ws", "Tidewell", [(name, b"# x\n")], max_mb=1, actor=ADMIN)
     _one_line(refused.value)
     assert not (tmp_path / "ws").exists()
     tally["hostile cases refused"] += 1

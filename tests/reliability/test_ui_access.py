@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.settings import Settings
+from tests.actors import ADMIN
 
 pytestmark = pytest.mark.integration
 
@@ -28,8 +29,8 @@ def locked(agent_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     home = tmp_path / "ws"
     shutil.copytree(agent_settings.home, home, ignore=shutil.ignore_patterns("drafts", "*.db*"))
-    add_user(users_path(home), "maya", "maya-password", "reviewer", "Maya Lind")
-    add_user(users_path(home), "vic", "vic-password", "viewer", "Vic Ode")
+    add_user(users_path(home), "maya", "maya-password", "reviewer", "Maya Lind", actor=ADMIN)
+    add_user(users_path(home), "vic", "vic-password", "viewer", "Vic Ode", actor=ADMIN)
     monkeypatch.setenv("ONBRAND_HOME", str(home))
     monkeypatch.delenv("ONBRAND_DATABASE_URL", raising=False)
     yield home

@@ -17,6 +17,7 @@ import sys
 
 from pipeline.models import Check, Decision, Draft, DraftPlan, EvalReport, Layout
 from pipeline.review.store import DecisionConflict, ReviewStore
+from tests.actors import reviewer
 
 CAMPAIGN = "fault"
 
@@ -62,7 +63,9 @@ def write(url: str, count: int) -> None:
         if i % 2 == 0:
             _say(f"begin decide {draft_id(i)}")
             try:
-                store.decide(Decision(draft_id=draft_id(i), action="approve", reviewer="writer"))
+                store.decide(
+                    Decision(draft_id=draft_id(i), action="approve", reviewer="writer"), actor=reviewer("writer")
+                )
             except DecisionConflict:  # an earlier, killed life committed it but never said so
                 _say(f"conflict decide {draft_id(i)}")
                 continue
@@ -80,7 +83,7 @@ def decide(url: str, reviewer: str, orders: list[str]) -> None:
         target, action, expected = order.split(":")
         decision = Decision(draft_id=target, action=action, reviewer=reviewer)  # type: ignore[arg-type]
         try:
-            record = store.decide(decision, int(expected) if expected else None)
+            record = store.decide(decision, int(expected) if expected else None, actor=reviewer(decision.reviewer))
             result = {"draft": target, "action": action, "result": "won", "status": record.status}
         except DecisionConflict as exc:
             result = {"draft": target, "action": action, "result": "conflict", "message": str(exc)}

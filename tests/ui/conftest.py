@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.settings import DATA_DIR, Settings
+from tests.actors import ADMIN, reviewer
 from tests.ui.helpers import BRIEF, REVISED
 
 
@@ -19,20 +20,22 @@ def ui_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     post 2 sent back by a reviewer and re-planned (a lineage of two)."""
     from agents.campaign import plan_brief
     from agents.replan import replan
-    from pipeline.brand.profile import extract_profile
+    from pipeline.brand.ingest import ingest_brand
     from pipeline.brand.store import ProfileStore
     from pipeline.gate.drafts import evaluate_drafts
-    from pipeline.knowledge.store import KnowledgeBase
-    from pipeline.models import Decision
+    from pipeline.models import ColourUse, Decision
     from pipeline.render.drafts import render_drafts
     from pipeline.review.store import ReviewStore
 
     home = tmp_path_factory.mktemp("ui-template")
     settings = Settings(home=home, database_url=None)  # the workspace's own review.db, whatever the environment
-    kb = KnowledgeBase(settings)
-    report = kb.ingest([DATA_DIR / "brands" / "tidewell" / "guidelines"], brand="Tidewell")
-    assert not report.errors, report.errors
-    ProfileStore(settings).save_extracted(extract_profile("Tidewell", kb.chunks("Tidewell")))
+    ingested = ingest_brand([DATA_DIR / "brands" / "tidewell" / "guidelines"], "Tidewell", settings, actor=ADMIN)
+    assert not ingested.report.errors and ingested.profile is not None, ingested.report.errors
+    assert ingested.profile.brand_kit is not None  # the logo and fonts beside the guidelines
+    # The colours the sample guidelines give text and the call to action ("use Deep Harbour for all
+    # text", Citrus Zest for the one call to action), as the profile extraction reads them.
+    use = ColourUse(text="#12304A", cta="#F2B233", cta_form="button")
+    ProfileStore(settings).save_extracted(ingested.profile.model_copy(update={"colour_use": use}))
     profile = ProfileStore(settings).profile("Tidewell")
     plan = plan_brief(BRIEF, settings, count=2, channels=["instagram_post", "instagram_story"])
     store = ReviewStore.from_settings(settings)
@@ -44,7 +47,9 @@ def ui_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         store.add_draft(draft, report_.model_copy(update={"verdict": "review"}), "template-run")
     store.finish_run("template-run", "completed", rendered=len(drafts))
     parent, parent_report = store.plan_of(REVISED)
-    store.decide(Decision(draft_id=REVISED, action="request_changes", reviewer="sam", note="warmer light"))
+    store.decide(
+        Decision(draft_id=REVISED, action="request_changes", reviewer="sam", note="warmer light"), actor=reviewer("sam")
+    )
     child = replan(parent, parent_report, profile, note="warmer light")
     redrawn = render_drafts([child], settings)
     store.add_draft(redrawn[0], evaluate_drafts(redrawn, profile)[0].model_copy(update={"verdict": "review"}))

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.settings import DATA_DIR, Settings
+from tests.actors import ADMIN
 
 if TYPE_CHECKING:
     from streamlit.testing.v1 import AppTest
@@ -36,5 +37,5 @@ def add_users(settings: Settings) -> None:
     """A users file: maya reviews, vic only looks."""
     from ui.users import add_user, users_path
 
-    add_user(users_path(settings.home), "maya", "maya-password", "reviewer", "Maya Lind")
-    add_user(users_path(settings.home), "vic", "vic-password", "viewer", "Vic Ode")
+    add_user(users_path(settings.home), "maya", "maya-password", "reviewer", "Maya Lind", actor=ADMIN)
+    add_user(users_path(settings.home), "vic", "vic-password", "viewer", "Vic Ode", actor=ADMIN)

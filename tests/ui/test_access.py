@@ -10,6 +10,7 @@ import yaml
 from pipeline.errors import UserError
 from pipeline.review.store import ReviewStore
 from pipeline.settings import Settings
+from tests.actors import ADMIN, reviewer
 from tests.ui.helpers import IN_REVIEW, POSTS, add_users, app_test
 from ui.users import add_user, authenticate, load_users, users_path
 
@@ -28,8 +29,8 @@ def _login(at: object, username: str, password: str) -> None:
 def test_users_file_round_trip_and_password_check(tmp_path: Path) -> None:
     path = tmp_path / "users.yaml"
     assert load_users(path) is None  # no file: the UI is open
-    add_user(path, "Maya", "correct horse", "reviewer", "Maya Lind")
-    add_user(path, "vic", "battery staple", "viewer")
+    add_user(path, "Maya", "correct horse", "reviewer", "Maya Lind", actor=ADMIN)
+    add_user(path, "vic", "battery staple", "viewer", actor=ADMIN)
     users = load_users(path)
     assert users is not None and set(users) == {"maya", "vic"}
     assert authenticate(users, "maya", "correct horse") == users["maya"][0]
@@ -40,7 +41,7 @@ def test_users_file_round_trip_and_password_check(tmp_path: Path) -> None:
     text = path.read_text()
     assert "correct horse" not in text and "$2b$" in text  # hashes only
     assert path.stat().st_mode & 0o077 == 0  # readable by its owner only
-    add_user(path, "vic", "a new password", "reviewer")  # a role change keeps the others
+    add_user(path, "vic", "a new password", "reviewer", actor=ADMIN)  # a role change keeps the others
     again = load_users(path)
     assert again is not None and again["vic"][0].role == "reviewer" and set(again) == {"maya", "vic"}
 
@@ -50,7 +51,7 @@ def test_users_file_round_trip_and_password_check(tmp_path: Path) -> None:
     ("entry", "message"),
     [
         ({"name": "X", "password": "plain text", "roles": ["reviewer"]}, "not a bcrypt hash"),
-        ({"name": "X", "password": "$2b$12$" + "a" * 53, "roles": ["admin"]}, "give one of: reviewer, viewer"),
+        ({"name": "X", "password": "$2b$12$" + "a" * 53, "roles": ["owner"]}, "give one of: viewer, reviewer, admin"),
         ({"name": "X", "password": "$2b$12$" + "a" * 53, "roles": ["viewer"], "pasword": "x"}, "unknown field"),
     ],
 )
@@ -60,9 +61,12 @@ def test_a_broken_users_file_is_a_one_line_error(tmp_path: Path, entry: dict[str
     with pytest.raises(UserError, match=message):
         load_users(path)
     with pytest.raises(UserError):
-        add_user(path, "y", "long enough", "viewer")  # never overwrites a file it cannot read
-    with pytest.raises(UserError, match=r"role .admin."):
-        add_user(tmp_path / "other.yaml", "y", "long enough", "admin")
+        add_user(path, "y", "long enough", "viewer", actor=ADMIN)  # never overwrites a file it cannot read
+    with pytest.raises(UserError, match=r"role .owner."):
+        add_user(tmp_path / "other.yaml", "y", "long enough", "owner", actor=ADMIN)
+    with pytest.raises(UserError, match="managing users needs the admin role"):
+        add_user(tmp_path / "other.yaml", "y", "long enough", "viewer", actor=reviewer("maya"))
+    assert not (tmp_path / "other.yaml").exists()
 
 
 @pytest.mark.unit

@@ -11,6 +11,7 @@ from pipeline.brand.store import ProfileStore
 from pipeline.models import Decision
 from pipeline.review.store import ReviewStore
 from pipeline.settings import Settings
+from tests.actors import reviewer
 from tests.ui.helpers import CAMPAIGN, POSTS, STORIES, add_users, app_test
 from ui.uploads import guideline_folder
 
@@ -110,7 +111,7 @@ def test_chat_as_a_viewer_cannot_approve(ui_home: Settings) -> None:
 def test_exports_preview_each_channel_size_and_download_a_zip(ui_home: Settings) -> None:
     store = ReviewStore.from_settings(ui_home)
     for draft_id in (POSTS[0], STORIES[0]):
-        store.decide(Decision(draft_id=draft_id, action="approve", reviewer="maya"))
+        store.decide(Decision(draft_id=draft_id, action="approve", reviewer="maya"), actor=reviewer("maya"))
     at = _page(app_test().run(), "exports")
     captions = _texts(at.caption)
     assert "1080 × 1080 px · 1 approved" in captions and "1080 × 1920 px · 1 approved" in captions

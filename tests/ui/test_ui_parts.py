@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import UserError
+from tests.actors import ADMIN
 from ui import uploads
 from ui.jobs import JobQueue
 from ui.launch import exposure_warning, streamlit_command
@@ -47,11 +48,11 @@ def test_uploads_are_checked_by_type_content_and_size() -> None:
 def test_guideline_uploads_are_all_checked_before_any_is_written(tmp_path: Path) -> None:
     files = [("a.md", b"# A"), ("b.pdf", b"not a pdf")]
     with pytest.raises(UserError, match=r"b\.pdf"):
-        uploads.save_guidelines(tmp_path, "Acme", files, max_mb=1)
+        uploads.save_guidelines(tmp_path, "Acme", files, max_mb=1, actor=ADMIN)
     assert not uploads.guideline_folder(tmp_path, "Acme").exists()
     with pytest.raises(UserError, match=r"both named 'a\.md'"):
-        uploads.save_guidelines(tmp_path, "Acme", [("a.md", b"1"), ("x/a.md", b"2")], max_mb=1)
-    saved = uploads.save_guidelines(tmp_path, "Acme", [("../a.md", b"# A")], max_mb=1)
+        uploads.save_guidelines(tmp_path, "Acme", [("a.md", b"1"), ("x/a.md", b"2")], max_mb=1, actor=ADMIN)
+    saved = uploads.save_guidelines(tmp_path, "Acme", [("../a.md", b"# A")], max_mb=1, actor=ADMIN)
     assert saved == [uploads.guideline_folder(tmp_path, "Acme") / "a.md"] and saved[0].read_bytes() == b"# A"
 
 

@@ -176,14 +176,18 @@ def ingest(brand: str, files: list[tuple[str, bytes]]) -> None:
 
     settings = common.settings()
     kb, _ = common.knowledge()
+    actor = common.actor()
+    if actor is None:
+        raise UserError("type your name (or sign in) to add guidelines")
+    actor.require("upload")  # before anything is written
     with st.status(f"Ingesting {len(files)} document(s) for {brand}…", expanded=True) as status:
-        paths = uploads.save_guidelines(settings.home, brand, files, settings.max_document_mb)
+        paths = uploads.save_guidelines(settings.home, brand, files, settings.max_document_mb, actor)
         bar = st.progress(0.0)
 
         def update(what: str, done: int, total: int, info: object = None) -> None:
             bar.progress(min(done / total, 1.0) if total else 0.0, text=what)
 
-        report = ingest_brand(paths, brand, settings, progress=update, knowledge=kb).report
+        report = ingest_brand(paths, brand, settings, actor=actor, progress=update, knowledge=kb).report
         status.update(
             label=f"{report.brand}: {report.added} passage(s) added, {report.unchanged} unchanged, "
             f"{report.removed} removed",
@@ -203,7 +207,7 @@ def guidelines_tab(brand: str | None, can_edit: bool) -> None:
     if brand:
         documents(brand)
     if not can_edit:
-        st.caption("Uploading guidelines needs the reviewer role.")
+        st.caption("Uploading guidelines needs the admin role.")
         return
     name = brand
     if brand is None:
@@ -274,7 +278,7 @@ def override_tab(brand: str, can_edit: bool) -> None:
         disabled=not can_edit,
     )
     if not can_edit:
-        st.caption("Editing the override file needs the reviewer role.")
+        st.caption("Editing the override file needs the admin role.")
         return
     if st.button("Validate and save", type="primary", icon=":material/save:", key="save_override"):
         save_override(brand, text)
@@ -291,7 +295,10 @@ def save_override(brand: str, text: str) -> None:
         draft = Path(folder) / "override.yaml"
         draft.write_text(text, encoding="utf-8")
         try:
-            target = store.set_override(brand, draft)
+            actor = common.actor()
+            if actor is None:
+                raise UserError("type your name (or sign in) to edit the override file")
+            target = store.set_override(brand, draft, actor)
             store.profile(brand)  # the merged profile must build too
         except UserError as exc:
             st.error(str(exc).replace(str(draft), "override file"), icon=":material/error:")
@@ -307,7 +314,7 @@ def main() -> None:
         "Brand", "What the brand looks like to onbrand: colours, type, words and rules, with their sources."
     )
     user = common.current_user()
-    can_edit = bool(user and user.can_decide)
+    can_edit = bool(user and user.is_admin)
     store = ProfileStore(common.settings())
     brands = store.known_brands()
     options = [*brands, NEW_BRAND] if can_edit else brands

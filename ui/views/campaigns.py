@@ -15,7 +15,7 @@ from pipeline.models import CampaignRun
 from ui import common
 
 if TYPE_CHECKING:
-    from pipeline.models import Brief
+    from pipeline.models import Actor, Brief, RunRecord
     from ui.jobs import Job
 
 
@@ -45,7 +45,7 @@ def where(path: Path) -> str:
     home = common.settings().home
     if path.is_relative_to(home):
         return "workspace"
-    return "sample" if path.is_relative_to(DATA_DIR) else str(path.parent)
+    return "sample" if path.is_relative_to(DATA_DIR) else "brief folder"
 
 
 def brief_summary(brief: Brief) -> None:
@@ -74,9 +74,9 @@ def start_run(name: str, path: Path) -> None:
     if not channels:
         common.flash("error", "Pick at least one channel.")
         return
-    user = common.current_user()
-    if user is None or not user.can_decide:
-        common.flash("error", "Running campaigns needs the reviewer role.")
+    actor = common.actor()
+    if actor is None:
+        common.flash("error", "Type your name (or sign in) to run campaigns.")
         return
     settings = common.settings()
     request = CampaignRequest(
@@ -85,38 +85,56 @@ def start_run(name: str, path: Path) -> None:
         count=count,
         max_replans=replans,
         trigger="ui",
-        requested_by=user.username,
         run_in="here",  # as `onbrand run` does
     )
     try:
-        prepared = prepare_request(request, settings)  # a bad request is shown now, not in the queue
+        prepared = prepare_request(request, settings, actor)  # a bad request (or role) is shown now
     except UserError as exc:
         common.flash("error", str(exc))
         return
     brief = prepared.brief
+    key = f"campaign:{brief.campaign}"
+    busy = next((j for j in common.queue().active() if j.key == key), None)
+    if busy is not None:  # a double click, or a second person: one run of a campaign at a time
+        common.flash(
+            "info",
+            f"A run of {brief.campaign} is already {busy.status} (started by {busy.by}); nothing new was queued.",
+        )
+        return
 
     def work() -> CampaignRun:
         return run_prepared(prepared, settings)
 
     label = f"{brief.campaign}: {len(channels)} channel(s) × {count}"
-    common.queue().submit("campaign", label, work, campaign=brief.campaign, by=user.username)
+    common.queue().submit("campaign", label, work, campaign=brief.campaign, by=actor.name, key=key)
     common.flash("success", f"Queued {label}. Its drafts appear on the Review page as they are stored.")
 
 
-def progress_of(job: Job) -> tuple[int, int] | None:
-    """Drafts stored so far by the run this job started, and how many it planned."""
+def run_of(job: Job) -> RunRecord | None:
+    """The run this job started (recorded by the flow in the review store)."""
     if job.kind != "campaign" or job.started_at is None:
         return None
-    store = common.store()
-    try:
-        runs = [r for r in store.runs(campaign=job.campaign, limit=5) if r.trigger == "ui"]
-    except AttributeError:
-        return None
+    if isinstance(job.result, CampaignRun):
+        found = [r for r in common.store().runs(campaign=job.campaign, limit=20) if r.id == job.result.run_id]
+        if found:
+            return found[0]
+    runs = [r for r in common.store().runs(campaign=job.campaign, limit=5) if r.trigger == "ui"]
     mine = [r for r in runs if _utc(r.started_at) >= _utc(job.started_at)]
-    if not mine:
+    return mine[-1] if mine else None
+
+
+def stored_by(run: RunRecord) -> int:
+    """Drafts the run has stored so far (rendered or failed), counted in the review store."""
+    return sum(1 for d in common.store().list_drafts(campaign=run.campaign) if d.run_id == run.id)
+
+
+def progress_of(job: Job) -> tuple[int, int] | None:
+    """Drafts stored so far by the run this job started, and how many it set out to render (its
+    re-plans included): the two add up when it ends."""
+    run = run_of(job)
+    if run is None:
         return None
-    run = mine[-1]
-    done = sum(1 for d in store.list_drafts(campaign=job.campaign) if d.run_id == run.id)
+    done = stored_by(run)
     return done, max(run.planned, done)
 
 
@@ -138,10 +156,20 @@ def job_line(job: Job) -> None:
     elif job.status == "queued":
         st.markdown(f"{common.badge('queued', 'gray', ':material/schedule:')} {kind} · {common.md(job.label)}")
     elif job.status == "done":
-        made = len(job.result.drafts) if isinstance(job.result, CampaignRun) else 1
+        run = run_of(job)
+        if run is not None:
+            made = f"{run.rendered + run.failed} of {run.planned} stored" + (
+                f" ({run.failed} failed)" if run.failed else ""
+            )
+            if run.skipped:
+                made += f", {run.skipped} already there"
+            if not run.planned and run.skipped:
+                made = f"nothing new: {run.skipped} draft(s) already there"
+        else:
+            made = "1 draft" if job.kind == "revise" else "done"
         st.markdown(
             f"{common.badge('done', 'green', ':material/check:')} {kind} · {common.md(job.label)} "
-            f":gray[{made} draft(s) · {common.relative_time(job.finished_at)}]"
+            f":gray[{made} · by {common.md(job.by)} · {common.relative_time(job.finished_at)}]"
         )
     else:
         st.markdown(
@@ -171,6 +199,20 @@ def _live_queue() -> None:
         st.rerun(scope="app")
 
 
+def running_now() -> None:
+    """Runs in progress right now, from any UI, the chat, the command line or a schedule, with who
+    started them and how far they are."""
+    runs = common.store().runs(limit=20, status="running")
+    if not runs:
+        return
+    st.subheader("Running now", anchor=False)
+    for r in runs:
+        done = stored_by(r)
+        who = r.requested_by or r.trigger
+        text = f"{r.campaign} · started by {who} ({r.trigger}) · {done} of {r.planned} stored"
+        st.progress(min(done / r.planned, 1.0) if r.planned else 0.0, text=text)
+
+
 def recent_runs() -> None:
     try:
         runs = common.store().runs(limit=25)
@@ -184,10 +226,12 @@ def recent_runs() -> None:
             "Started": r.started_at,
             "Campaign": r.campaign,
             "Trigger": r.trigger,
+            "Started by": r.requested_by,
             "Status": f"{RUN_MARKS.get(r.status, '')} {r.status}".strip(),
             "Planned": r.planned,
             "Rendered": r.rendered,
             "Failed": r.failed,
+            "Already there": r.skipped,
             "Took": f"{(r.finished_at - r.started_at).total_seconds():.0f} s" if r.finished_at else "",
             "Review": f"/?campaign={quote(r.campaign)}",
             "Error": r.error,
@@ -231,19 +275,23 @@ def run_tab(briefs: list[tuple[str, Path, Brief | None, str]], can_run: bool) ->
             b.number_input(
                 "Re-plans of gate rejections", 0, 3, value=1, key="run_replans", help="As `onbrand run --replans`."
             )
+            busy = any(j.key == f"campaign:{brief.campaign}" for j in common.queue().active())
             st.button(
                 "Run now",
                 type="primary",
                 icon=":material/rocket_launch:",
                 key="run_now",
-                disabled=not can_run or not channels,
-                help=None if can_run else "Running campaigns needs the reviewer role.",
+                disabled=not can_run or not channels or busy,
+                help="A run of this campaign is in the queue."
+                if busy
+                else (None if can_run else "Running campaigns needs the reviewer role."),
                 on_click=start_run,
                 args=(name, path),
             )
     with right:
         st.subheader("Queue", anchor=False)
         queue_panel()
+    running_now()
     st.subheader("Recent runs", anchor=False)
     recent_runs()
 
@@ -264,7 +312,7 @@ def briefs_tab(briefs: list[tuple[str, Path, Brief | None, str]], can_edit: bool
                 top.markdown(common.badge("invalid", "red", ":material/error:"))
                 st.error(error, icon=":material/error:")
     if not can_edit:
-        st.caption("Adding briefs needs the reviewer role.")
+        st.caption("Adding briefs needs the admin role.")
         return
     st.subheader("Add a brief", anchor=False)
     upload_tab, folder_tab = st.tabs(["Upload", "From a folder"])
@@ -289,7 +337,9 @@ def briefs_tab(briefs: list[tuple[str, Path, Brief | None, str]], can_edit: bool
                 replace = target.exists() and st.checkbox(f"Replace the workspace's brief '{target.stem}'")
                 if st.button("Save to the workspace", type="primary", key="save_brief"):
                     with common.user_errors():
-                        saved = uploads.save_brief(common.settings().home, brief, data, replace=bool(replace))
+                        saved = uploads.save_brief(
+                            common.settings().home, brief, data, _actor_or_error(), replace=bool(replace)
+                        )
                         common.flash("success", f"Saved as {saved.name}; it can now be run and scheduled.")
                         st.rerun()
     with folder_tab:
@@ -321,7 +371,7 @@ def pick_from_folder(folder: Path) -> None:
                 with common.user_errors():
                     data = path.read_bytes()
                     uploads.check_upload(path.name, data, uploads.BRIEF_TYPES, uploads.MAX_BRIEF_BYTES)
-                    saved = uploads.save_brief(common.settings().home, brief, data)
+                    saved = uploads.save_brief(common.settings().home, brief, data, _actor_or_error())
                     common.flash("success", f"Added {path.name} as {saved.name}.")
                     st.rerun()
 
@@ -362,16 +412,24 @@ def schedules_tab() -> None:
         st.warning(warning, icon=":material/warning:")
 
 
+def _actor_or_error() -> Actor:
+    found = common.actor()
+    if found is None:
+        raise UserError("type your name (or sign in) first")
+    return found
+
+
 def main() -> None:
     common.page_header("Campaigns", "Briefs, runs and schedules: run a brief now and watch its drafts arrive.")
     user = common.current_user()
-    can_edit = bool(user and user.can_decide)
+    can_run = bool(user and user.actor.can("run"))
+    can_upload = bool(user and user.actor.can("upload"))
     briefs = known()
     run, brief_list, schedules = st.tabs(["Run", f"Briefs ({len(briefs)})", "Schedules"])
     with run:
-        run_tab(briefs, can_edit)
+        run_tab(briefs, can_run)
     with brief_list:
-        briefs_tab(briefs, can_edit)
+        briefs_tab(briefs, can_upload)
     with schedules:
         schedules_tab()
 

@@ -1,4 +1,6 @@
-"""Chat: the onbrand agent, showing the tools it called and what they returned (drafts inline)."""
+"""Chat: the onbrand agent, showing the tools it called and what they returned (drafts inline, each
+linking to the draft in Review). It acts as the signed-in user: a viewer's chat can look things up
+but not run, approve or reject; a brief given as a path must lie in the configured brief folders."""
 
 from __future__ import annotations
 
@@ -57,14 +59,17 @@ def answer(text: str, brand: str | None) -> Message:
     from agents.chat.agent import ChatAgent
     from agents.chat.tools import ChatSession
     from flows.launch import launch_campaign
+    from pipeline.campaign.lookup import brief_folders
 
     user = common.current_user()
+    settings = common.settings()
     session = ChatSession(
-        settings=common.settings(),
+        settings=settings,
         brand=brand,
-        user=user.username if user else "chat",
+        user=user.username if user else "guest",
         role=user.role if user else "viewer",
         launcher=launch_campaign,
+        brief_folders=brief_folders(settings),  # a path elsewhere on the server is refused
     )
     try:
         reply = ChatAgent.from_settings(session).respond(text)
@@ -72,7 +77,9 @@ def answer(text: str, brand: str | None) -> Message:
         message = common.one_line(exc)
         if message is None:
             raise
-        return Message(role="assistant", text=f"I could not do that: {message}")
+        from agents.chat.agent import scrub
+
+        return Message(role="assistant", text=scrub(f"I could not do that: {message}"))
     return Message(role="assistant", text=reply.reply, actions=reply.actions)
 
 
@@ -80,7 +87,9 @@ def show_result(result: ToolResult | None) -> None:
     if result is None:
         return
     if result.error is not None:
-        st.error(result.error, icon=":material/error:")
+        from agents.chat.agent import scrub
+
+        st.error(scrub(result.error), icon=":material/error:")
         return
     if isinstance(result, GuidelinesResult):
         for p in result.passages:
@@ -113,8 +122,12 @@ def show_result(result: ToolResult | None) -> None:
     elif isinstance(result, ReviewStatusResult):
         counts = result.counts
         st.markdown(" ".join(common.status_badge(s) + f" **{n}**" for s, n in sorted(counts.items())) or "no drafts")
+    elif isinstance(result, CampaignResult):
+        st.markdown(
+            "\n".join(f"- {common.md(d.id)} {common.status_badge(d.status)}" for d in result.run.drafts) or "no drafts"
+        )
     else:
-        st.json(result.contract_json(), expanded=False)
+        st.caption(common.md(result.summary))
 
 
 def drafts_made(actions: list[ToolCall]) -> list[StoredDraft]:
@@ -135,17 +148,30 @@ def show_message(entry: Message) -> None:
         st.markdown("  \n".join(common.md(line) for line in entry.text.splitlines()))
         made = drafts_made(entry.actions)
         if made:
-            pictures = [(common.thumb(d.image), d) for d in made[:12]]
-            shown = [(p, d) for p, d in pictures if p is not None]
-            if shown:
-                st.image(
-                    [p for p, _ in shown],
-                    caption=[
-                        f"{common.channel_name(d.channel)} · {common.STATUSES.get(d.status, ('',))[0]}"
-                        for _, d in shown
-                    ],
-                    width=150,
-                )
+            thumbnails(made[:12])
+
+
+def thumbnails(drafts: list[StoredDraft]) -> None:
+    """The drafts a run made, each a link to the draft in Review."""
+    import base64
+    from urllib.parse import urlencode
+
+    cards = []
+    for d in drafts:
+        picture = common.thumb(d.image)
+        if picture is None:
+            continue
+        link = "./?" + urlencode({"campaign": d.campaign, "draft": d.id})
+        caption = f"{common.channel_name(d.channel)} · {common.STATUSES.get(d.status, ('',))[0]}"
+        cards.append(
+            f"<a href='{html.escape(link, quote=True)}' target='_self' title='Open {html.escape(d.id)} in Review' "
+            "style='text-decoration:none;color:#4B5166;font-size:12.5px;display:inline-block;width:150px;"
+            "margin:0 10px 10px 0'>"
+            f"<img src='data:image/png;base64,{base64.b64encode(picture).decode()}' width='150' "
+            f"style='border-radius:10px;display:block' alt='draft {html.escape(d.id)}'/>{html.escape(caption)}</a>"
+        )
+    if cards:
+        st.html("<div class='ob-thumbs'>" + "".join(cards) + "</div>")
 
 
 def main() -> None:

@@ -3,7 +3,6 @@ downloaded as one zip (files, manifest, history)."""
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,42 +15,10 @@ if TYPE_CHECKING:
     from pipeline.models import StoredDraft
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def preview_png(
-    home: str, draft_id: str, image: str, stamp: int, profile_stamp: float, width: int, height: int
-) -> bytes:
-    """The draft composed at the channel's final size (headline, CTA, logo), shrunk for the page.
-    The arguments key the cache: workspace, draft, render file and override file."""
-    from PIL import Image
-
-    from pipeline.brand.store import ProfileStore
-    from pipeline.export.compose import compose
-
-    settings = common.settings()
-    plan = common.store().detail(draft_id).plan
-    profile = ProfileStore(settings).profile(plan.brand)
-    kit = Path(profile.brand_kit) if profile.brand_kit else None
-    with Image.open(image) as render:
-        final, _, _ = compose(render, plan, width, height, plan.headline, plan.cta, profile, kit)
-    final.thumbnail((560, 560))
-    out = io.BytesIO()
-    final.save(out, format="PNG")
-    return out.getvalue()
-
-
-def _stamp(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0
-
-
 def previews(records: list[StoredDraft]) -> None:
-    from pipeline.brand.store import ProfileStore
     from pipeline.campaign.channels import load_channels
 
     channels = load_channels()
-    settings = common.settings()
     by_channel: dict[str, list[StoredDraft]] = {}
     for r in records:
         by_channel.setdefault(r.channel, []).append(r)
@@ -60,41 +27,38 @@ def previews(records: list[StoredDraft]) -> None:
     for i, name in enumerate(names):
         spec = channels[name]
         first = by_channel[name][0]
-        brand = common.store().detail(first.id).plan.brand
-        override = _stamp(ProfileStore(settings).override_path(brand)) if brand else 0.0
         with cols[i % len(cols)], st.container(border=True):
             st.markdown(f"**{common.md(spec.label or name)}**")
             st.caption(f"{spec.width} × {spec.height} px · {len(by_channel[name])} approved")
             try:
-                picture = preview_png(
-                    str(settings.home),
-                    first.id,
-                    first.image,
-                    int(_stamp(Path(first.image))),
-                    override,
-                    spec.width,
-                    spec.height,
-                )
+                found = common.final_asset(first)
             except Exception as exc:
                 message = common.one_line(exc)
                 if message is None:
                     raise
                 st.error(message, icon=":material/error:")
-            else:
+                continue
+            if found is not None:
+                picture, how = found
                 st.image(picture, width="stretch", alt=f"{first.id} at {spec.width}x{spec.height}")
+                headline = how.text.get("headline")
+                if headline is not None:
+                    st.caption(common.md(f"headline in {headline.name or headline.hex}: {headline.reason}"))
 
 
 def build(campaign: str) -> None:
     from pipeline.export.campaign import export_campaign
 
-    user = common.current_user()
-    if user is None or not user.can_decide:
-        common.flash("error", "Exporting needs the reviewer role.")
+    actor = common.actor()
+    if actor is None:
+        common.flash("error", "Type your name (or sign in) to export.")
         return
     settings = common.settings()
     out = settings.home / "exports" / datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     try:
-        result = export_campaign(campaign, out, settings)
+        result = export_campaign(
+            campaign, out, settings, actor=actor, without_logo=bool(st.session_state.get("without_logo"))
+        )
     except Exception as exc:
         message = common.one_line(exc)
         if message is None:
@@ -105,9 +69,22 @@ def build(campaign: str) -> None:
         "campaign": campaign,
         "zip": str(result.zip),
         "manifest": str(result.manifest),
-        "files": [f.model_dump() for f in result.files],
+        "files": [f.model_dump(mode="json") for f in result.files],
     }
     common.flash("success", f"Exported {len(result.files)} file(s) of {campaign}.")
+
+
+def _warnings(campaign: str) -> list[str]:
+    """What to know before exporting (a brand kit with no logo), shown before anything is written."""
+    from pipeline.export.campaign import export_warnings
+
+    try:
+        return export_warnings(campaign, common.settings())
+    except Exception as exc:
+        message = common.one_line(exc)
+        if message is None:
+            raise
+        return [message]
 
 
 def last_export(campaign: str) -> None:
@@ -134,6 +111,11 @@ def last_export(campaign: str) -> None:
                 "Channel": f["channel"],
                 "Size": f"{f['width']} × {f['height']}",
                 "Approved by": f["approver"],
+                "Text colour": "; ".join(
+                    f"{role}: {c.get('name') or c['hex']}" for role, c in (f.get("text_colour") or {}).items()
+                ),
+                "Call to action": f.get("cta_form") or "",
+                "Logo": f.get("logo") or "none",
                 "Notes": "; ".join(f.get("notes", [])),
             }
             for f in done["files"]
@@ -154,7 +136,7 @@ def main() -> None:
         campaign = st.selectbox("Campaign", campaigns, key="ex_campaign")
     records = [r for r in store.list_drafts(campaign=campaign) if r.status in ("approved", "exported")]
     user = common.current_user()
-    can_export = bool(user and user.can_decide)
+    can_export = bool(user and user.actor.can("export"))
     if not records:
         st.info(f"{campaign} has no approved drafts yet. Approve some on the Review page.", icon=":material/info:")
         st.page_link("views/review.py", label="Go to Review", icon=":material/photo_library:")
@@ -169,16 +151,21 @@ def main() -> None:
             )
         )
         st.space("stretch")
+        warnings = _warnings(campaign)
+        if warnings and can_export:
+            st.checkbox("Export without the logo", key="without_logo")
         st.button(
             "Export as zip",
             type="primary",
             icon=":material/ios_share:",
             key="export",
-            disabled=not can_export,
+            disabled=not can_export or (bool(warnings) and not st.session_state.get("without_logo")),
             help=None if can_export else "Exporting needs the reviewer role.",
             on_click=build,
             args=(campaign,),
         )
+    for warning in warnings:
+        st.warning(warning, icon=":material/hide_image:")
     last_export(campaign)
     st.markdown("#### Each channel at its final size")
     with st.spinner("Composing previews…"):

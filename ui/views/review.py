@@ -1,9 +1,13 @@
-"""Review: a campaign's drafts as a gallery with the gate's verdict on each; open one to see why,
-then approve, reject with a reason, or request changes (re-planned and re-rendered by the flow)."""
+"""Review: a campaign's drafts as a gallery, drafts whose checks all passed set apart from flagged
+ones; open one to see why, its final asset and (for a revision) its parent beside it, then approve,
+reject with a reason, or request changes (the note is read into plan changes, re-rendered by the
+flow). Decisions can be reopened; filters can always be cleared; shortcuts: A approve, X reject,
+E request changes, U reopen, Escape back, arrows previous and next."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import streamlit as st
@@ -12,9 +16,10 @@ from pipeline.errors import UserError
 from ui import common
 
 if TYPE_CHECKING:
-    from pipeline.models import DecisionEntry, RevisedDraft, StoredDraft
+    from pipeline.models import Actor, ChangeRequest, DecisionEntry, RevisedDraft, StoredDraft
 
 PAGE_SIZE = 24
+REOPENABLE = ("approved", "rejected", "changes_requested", "rejected_by_gate")
 ORDER = [
     "in_review",
     "changes_requested",
@@ -27,8 +32,16 @@ ORDER = [
 ]
 KEY_SCORES = ("palette", "layout")  # shown on every card; other checks only when they warn or fail
 QUIET_REASONS = ("waiting for a person",)
-DONE_WORDS = {"approve": "Approved", "reject": "Rejected", "request_changes": "Changes asked"}
+DONE_WORDS = {"approve": "Approved", "reject": "Rejected", "request_changes": "Changes asked", "reopen": "Reopened"}
 CHECK_ORDER = {"fail": 0, "warn": 1, "skipped": 2, "pass": 3}
+SORTS = {
+    "queue": "Queue order",
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "id": "Draft id",
+    "flagged": "Most flagged first",
+}
+FILTER_KEYS = ("f_status", "f_verdict", "f_channel", "f_check", "find")
 
 
 # --- data -------------------------------------------------------------------------------------------
@@ -41,6 +54,18 @@ def _natural(text: str) -> list[Any]:
 def _sort_key(record: StoredDraft) -> tuple[Any, ...]:
     rank = ORDER.index(record.status) if record.status in ORDER else len(ORDER)
     return (rank, record.channel, _natural(record.id))
+
+
+def sort_drafts(records: list[StoredDraft], how: str) -> list[StoredDraft]:
+    if how == "newest":
+        return sorted(records, key=lambda r: (r.updated_at, _natural(r.id)), reverse=True)
+    if how == "oldest":
+        return sorted(records, key=lambda r: (r.updated_at, _natural(r.id)))
+    if how == "id":
+        return sorted(records, key=lambda r: _natural(r.id))
+    if how == "flagged":
+        return sorted(records, key=lambda r: (-len(r.flagged()), _sort_key(r)))
+    return sorted(records, key=_sort_key)
 
 
 def reasons_of(record: StoredDraft) -> list[str]:
@@ -67,28 +92,29 @@ def draft_number(record: StoredDraft) -> str:
 
 
 def last_decision(history: list[DecisionEntry]) -> DecisionEntry | None:
-    people = [h for h in history if h.action in ("approve", "reject", "request_changes")]
+    people = [h for h in history if h.action in ("approve", "reject", "request_changes", "reopen")]
     return people[-1] if people else None
 
 
 # --- decisions (callbacks: they run before the page, with what the reviewer saw) -------------------------
 
 
-def _reviewer() -> str | None:
-    name = common.reviewer_name()
-    if name is None:
-        common.flash("error", "Deciding needs the reviewer role; you can look around.")
-    return name
+def _actor() -> Actor | None:
+    found = common.actor()
+    if found is None:
+        common.flash("error", "Type your name (or sign in) to decide on drafts.")
+    return found
 
 
 def decide(draft_id: str, version: int, action: str, note_key: str | None, next_id: str | None) -> None:
     """Record one decision on the draft at the version the reviewer saw; a conflict is shown, and the
-    reviewer's own note stays in its box."""
+    reviewer's own note stays in its box. A request for changes reads the note first: a note that
+    cannot be used is one message, and nothing is stored."""
     from pipeline.models import Decision
     from pipeline.review.store import DecisionConflict
 
-    reviewer = _reviewer()
-    if reviewer is None:
+    actor = _actor()
+    if actor is None:
         return
     note = str(st.session_state.get(note_key, "")).strip() if note_key else ""
     if action == "reject" and not note:
@@ -97,11 +123,19 @@ def decide(draft_id: str, version: int, action: str, note_key: str | None, next_
     if action == "request_changes" and not note:
         common.flash("error", "Say what should change; the note steers the re-plan.")
         return
+    asked: ChangeRequest | None = None
     try:
-        record = common.store().decide(
-            Decision(draft_id=draft_id, action=action, reviewer=reviewer, note=note),
-            expected_version=version,
-        )
+        if action == "request_changes":
+            from flows.launch import request_changes
+
+            asked = request_changes(draft_id, note, common.settings(), actor, expected_version=version)
+            record = asked.draft
+        else:
+            record = common.store().decide(
+                Decision(draft_id=draft_id, action=action, reviewer=actor.name, note=note),
+                expected_version=version,
+                actor=actor,
+            )
     except DecisionConflict as exc:
         wanted = {"approve": "approve it", "reject": "reject it", "request_changes": "ask for changes"}[action]
         mine = f" You wanted to {wanted}" + (f": “{note}”" if note else "") + "."
@@ -113,58 +147,139 @@ def decide(draft_id: str, version: int, action: str, note_key: str | None, next_
     if note_key:
         st.session_state[note_key] = ""
     words = {"approve": "Approved", "reject": "Rejected", "request_changes": "Changes requested for"}[action]
-    common.flash("success", f"{words} {record.id} (by {reviewer}).")
-    if action == "request_changes":
-        _queue_revision(record.id, record.campaign, note, reviewer)
+    common.flash("success", f"{words} {record.id} (by {actor.name}).")
+    st.session_state["_undo"] = (record.id, record.version, words.split()[0].lower())
+    if asked is not None:
+        _queue_revision(asked)
     if next_id is not None and st.query_params.get("draft") == draft_id:
         st.query_params["draft"] = next_id  # straight on to the next draft waiting for a decision
 
 
-def _queue_revision(draft_id: str, campaign: str, note: str, by: str) -> None:
+def _queue_revision(asked: ChangeRequest) -> None:
+    actor = common.actor()
+    if actor is None:
+        return
+    settings = common.settings()
+
     def work() -> RevisedDraft:
-        from flows.campaign import revise_flow, run_here  # as `onbrand review request-changes` does
+        from flows.launch import revise_draft  # as `onbrand review request-changes` does
 
-        return cast("RevisedDraft", run_here(revise_flow, draft_id=draft_id, note=note, trigger="ui"))
+        return revise_draft(asked, settings, actor, trigger="ui")
 
-    common.queue().submit("revise", f"{draft_id}: {note}", work, campaign=campaign, draft_id=draft_id, by=by)
-    common.flash("info", "The draft is being re-planned with your note and re-rendered; it comes back here for review.")
+    common.queue().submit(
+        "revise",
+        f"{asked.draft.id}: {asked.note}",
+        work,
+        campaign=asked.draft.campaign,
+        draft_id=asked.draft.id,
+        by=actor.name,
+        key=f"revise:{asked.draft.id}",
+    )
+    read = "; ".join(f"{c.aspect.replace('_', ' ')} → {c.value}" for c in asked.plan.changes)
+    missed = "; ".join(asked.plan.not_acted_on)
+    message = "Re-planning with your note and re-rendering; it comes back here for review."
+    if read:
+        message += f" Changes: {read}."
+    if missed:
+        common.flash("warning", f"I could not act on: {missed}. The rest of the note is being applied.")
+    common.flash("info", message)
 
 
 def retry_revision(draft_id: str, campaign: str) -> None:
-    reviewer = _reviewer()
-    if reviewer is None:
+    """Render the revision again from the note already recorded (the UI that queued it stopped)."""
+    actor = _actor()
+    if actor is None:
         return
     asked = [h for h in common.store().history(draft_id) if h.action == "request_changes"]
-    if asked:
-        _queue_revision(draft_id, campaign, asked[-1].note, reviewer)
+    if not asked:
+        return
+    note, settings = asked[-1].note, common.settings()
+    overrides = settings.model_dump(mode="json", exclude={"llm_api_key"}, exclude_defaults=True)
+
+    def work() -> RevisedDraft:
+        from flows.campaign import revise_flow, run_here
+
+        return cast(
+            "RevisedDraft",
+            run_here(
+                revise_flow, draft_id=draft_id, note=note, actor=actor, settings_overrides=overrides, trigger="ui"
+            ),
+        )
+
+    common.queue().submit(
+        "revise",
+        f"{draft_id}: {note}",
+        work,
+        campaign=campaign,
+        draft_id=draft_id,
+        by=actor.name,
+        key=f"revise:{draft_id}",
+    )
 
 
-def bulk_approve(seen: tuple[tuple[str, int], ...]) -> None:
-    """Approve every selected draft at the version the reviewer saw; conflicts are listed, not lost."""
+def reopen(draft_id: str, version: int | None) -> None:
+    """Put a decided draft back in review; the decision and the reopen both stay in its log."""
+    actor = _actor()
+    if actor is None:
+        return
+    try:
+        record = common.store().reopen(draft_id, actor=actor, expected_version=version)
+    except UserError as exc:
+        common.flash("error", str(exc))
+        return
+    st.session_state.pop("_undo", None)
+    common.flash("success", f"Reopened {record.id}: it is in review again (by {actor.name}).")
+
+
+def bulk_approve(seen: tuple[tuple[str, int], ...], confirmed: bool = False, passed_only: bool = False) -> None:
+    """Approve every selected draft at the version the reviewer saw; conflicts are listed, not lost.
+    Selected drafts that a check flagged are listed first and need a second click."""
     from pipeline.models import Decision
     from pipeline.review.store import DecisionConflict
 
-    reviewer = _reviewer()
-    if reviewer is None:
+    actor = _actor()
+    if actor is None:
         return
     chosen = [(i, v) for i, v in seen if st.session_state.get(f"sel-{i}")]
     if not chosen:
         common.flash("info", "Tick the drafts to approve first.")
         return
+    records = {r.id: r for r in common.store().list_drafts(ids=[i for i, _ in chosen])}
+    flagged = [i for i, _ in chosen if i in records and not common.all_passed(records[i])]
+    if flagged and not confirmed and not passed_only:
+        st.session_state["_bulk_confirm"] = flagged
+        return
+    st.session_state.pop("_bulk_confirm", None)
+    if passed_only:
+        chosen = [(i, v) for i, v in chosen if i not in flagged]
     done, conflicts = [], []
     for draft_id, version in chosen:
         try:
             common.store().decide(
-                Decision(draft_id=draft_id, action="approve", reviewer=reviewer), expected_version=version
+                Decision(draft_id=draft_id, action="approve", reviewer=actor.name),
+                expected_version=version,
+                actor=actor,
             )
             done.append(draft_id)
         except DecisionConflict as exc:
             conflicts.append(f"{exc}; your approval was not recorded")
+        except UserError as exc:
+            common.flash("error", str(exc))
+            return
         st.session_state[f"sel-{draft_id}"] = False
     if done:
-        common.flash("success", f"Approved {len(done)} draft(s) (by {reviewer}).")
+        common.flash("success", f"Approved {len(done)} draft(s) (by {actor.name}).")
     for conflict in conflicts:
         common.flash("warning", f"Not saved: {conflict}.")
+
+
+def cancel_bulk() -> None:
+    st.session_state.pop("_bulk_confirm", None)
+
+
+def clear_filters() -> None:
+    for key in FILTER_KEYS:
+        st.session_state[key] = [] if key != "find" else ""
 
 
 def select_all(ids: tuple[str, ...], value: bool) -> None:
@@ -183,7 +298,8 @@ def open_draft(draft_id: str | None) -> None:
 
 
 def filters(records: list[StoredDraft]) -> list[StoredDraft]:
-    """The sidebar's filters (kept while a draft is open, for Previous and Next) and what they let through."""
+    """The sidebar's filters (kept while a draft is open, for Previous and Next), search and sort, and
+    what they let through. "Clear filters" is always there once any filter is set."""
     counts: dict[str, int] = {}
     for r in records:
         counts[r.status] = counts.get(r.status, 0) + 1
@@ -194,20 +310,28 @@ def filters(records: list[StoredDraft]) -> list[StoredDraft]:
     channels = sorted({r.channel for r in records})
     labels = common.channel_labels()
     checks = sorted({name for r in records for name in flagged(r)})
+    chosen_status = st.session_state.get("f_status") or []
+    verdict_counts: dict[str, int] = {}
+    for r in records:
+        if not chosen_status or r.status in chosen_status:
+            verdict_counts[r.verdict] = verdict_counts.get(r.verdict, 0) + 1
     with st.sidebar:
+        find = st.text_input("Find a draft", key="find", placeholder="draft id, e.g. story-2", icon=":material/search:")
         status = st.pills(
-            "Status",
+            "Review status",
             statuses,
             selection_mode="multi",
             key="f_status",
             format_func=lambda s: f"{common.STATUSES.get(s, (s, ''))[0]} · {counts[s]}",
+            help="Where a draft stands with people.",
         )
         verdict = st.pills(
             "Gate verdict",
             list(common.VERDICTS),
             selection_mode="multi",
             key="f_verdict",
-            format_func=lambda v: common.VERDICTS[v][0],
+            format_func=lambda v: f"{common.VERDICTS[v][0]} · {verdict_counts.get(v, 0)}",
+            help="What the automatic checks said (counted within the status chosen above).",
         )
         channel = st.multiselect(
             "Channel", channels, key="f_channel", format_func=lambda c: labels.get(c, c), placeholder="All channels"
@@ -220,6 +344,16 @@ def filters(records: list[StoredDraft]) -> list[StoredDraft]:
             placeholder="Any check",
             help="Drafts where one of these checks failed or warned.",
         )
+        active = bool(status or verdict or channel or check or find.strip())
+        st.button(
+            "Clear filters",
+            key="clear-filters",
+            icon=":material/filter_alt_off:",
+            on_click=clear_filters,
+            disabled=not active,
+        )
+        st.selectbox("Sort", list(SORTS), key="sort", format_func=lambda k: SORTS[k])
+    wanted = find.strip().lower()
     out = [
         r
         for r in records
@@ -227,8 +361,9 @@ def filters(records: list[StoredDraft]) -> list[StoredDraft]:
         and (not verdict or r.verdict in verdict)
         and (not channel or r.channel in channel)
         and (not check or flagged(r) & set(check))
+        and (not wanted or wanted in r.id.lower())
     ]
-    return sorted(out, key=_sort_key)
+    return sort_drafts(out, str(st.session_state.get("sort") or "queue"))
 
 
 def card(record: StoredDraft, can_decide: bool, nxt: str | None) -> None:
@@ -246,8 +381,12 @@ def card(record: StoredDraft, can_decide: bool, nxt: str | None) -> None:
             st.image(picture, width="stretch", alt=f"draft {record.id}")
         else:
             st.info("No image: the render failed.", icon=":material/broken_image:")
+        passed = common.all_passed(record)
+        marker = "ob-passed" if passed else "ob-flagged"
         st.markdown(
-            f"{common.status_badge(record.status)} {common.verdict_badge(record.verdict)} {replan_badge(record)}"
+            f"<span class='{marker}'></span>{common.status_badge(record.status)} {common.checks_badge(record)} "
+            f"{replan_badge(record)}",
+            unsafe_allow_html=True,
         )
         chips = [common.check_badge(c) for c in record.checks if c.name in KEY_SCORES and c.status != "skipped"]
         chips += [common.check_badge(c, with_score=False) for c in record.flagged() if c.name not in KEY_SCORES]
@@ -255,7 +394,7 @@ def card(record: StoredDraft, can_decide: bool, nxt: str | None) -> None:
             st.markdown(" ".join(chips))
         decided = last_decision(common.store().history(record.id)) if record.status != "in_review" else None
         if decided is not None:
-            action = DONE_WORDS[decided.action]
+            action = DONE_WORDS.get(decided.action, decided.action)
             note = f": {decided.note}" if decided.note else ""
             st.caption(common.md(f"{action} by {decided.reviewer}{note}"))
         else:
@@ -280,6 +419,62 @@ def card(record: StoredDraft, can_decide: bool, nxt: str | None) -> None:
                 )
 
 
+def undo_bar() -> None:
+    """The last decision made here, with a way to take it back."""
+    done = st.session_state.get("_undo")
+    if not done:
+        return
+    draft_id, version, word = done
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        st.caption(common.md(f"{word.capitalize()}: {draft_id}"))
+        st.button(
+            "Undo",
+            key="undo",
+            icon=":material/undo:",
+            type="tertiary",
+            on_click=reopen,
+            args=(draft_id, version),
+            shortcut="U",
+        )
+
+
+def bulk_confirm(waiting: list[StoredDraft]) -> None:
+    """Selected drafts that a check flagged: listed, and approved only on a second, deliberate click."""
+    flagged_ids = st.session_state.get("_bulk_confirm")
+    if not flagged_ids:
+        return
+    by_id = {r.id: r for r in waiting}
+    seen = tuple((r.id, r.version) for r in waiting)
+    selected = sum(1 for r in waiting if st.session_state.get(f"sel-{r.id}"))
+    with st.container(border=True, key="bulk-confirm-box"):
+        st.warning(
+            f"{len(flagged_ids)} of the {selected} selected draft(s) were flagged by a check. Approve them too?",
+            icon=":material/warning:",
+        )
+        for draft_id in flagged_ids:
+            record = by_id.get(draft_id)
+            if record is not None:
+                st.markdown(f"- **{common.md(draft_id)}** {common.checks_badge(record)}")
+        with st.container(horizontal=True, gap="small"):
+            st.button(
+                f"Approve all {selected}",
+                key="bulk-confirm",
+                type="primary",
+                on_click=bulk_approve,
+                args=(seen,),
+                kwargs={"confirmed": True},
+            )
+            if selected > len(flagged_ids):
+                st.button(
+                    f"Approve only the {selected - len(flagged_ids)} that passed",
+                    key="bulk-passed",
+                    on_click=bulk_approve,
+                    args=(seen,),
+                    kwargs={"passed_only": True},
+                )
+            st.button("Cancel", key="bulk-cancel", on_click=cancel_bulk, type="tertiary")
+
+
 def gallery(shown: list[StoredDraft], can_decide: bool) -> None:
     waiting = [r for r in shown if r.status == "in_review"]
     with st.container(horizontal=True, vertical_alignment="center"):
@@ -299,8 +494,11 @@ def gallery(shown: list[StoredDraft], can_decide: bool) -> None:
                 on_click=bulk_approve,
                 args=(tuple((r.id, r.version) for r in waiting),),
             )
+    if can_decide:
+        bulk_confirm(waiting)
     if not shown:
         st.info("No drafts match these filters.", icon=":material/filter_alt_off:")
+        st.button("Clear filters", key="clear-filters-empty", on_click=clear_filters, icon=":material/filter_alt_off:")
         return
     limit = int(st.session_state.get("gallery_limit", PAGE_SIZE))
     columns = 4
@@ -344,31 +542,37 @@ def decision_panel(record: StoredDraft, can_decide: bool, nxt: str | None, histo
                 args=(record.id, record.version, "approve", f"note-{record.id}", nxt),
                 width="stretch",
             )
-            with st.container(horizontal=True, gap="small", wrap=False):
-                with st.popover("Reject", icon=":material/close:", width="stretch"):
-                    st.text_input(
-                        "Why is it rejected?", key=f"reason-{record.id}", placeholder="e.g. logo corner is busy"
-                    )
-                    st.button(
-                        "Reject draft",
-                        key=f"d-reject-{record.id}",
-                        on_click=decide,
-                        args=(record.id, record.version, "reject", f"reason-{record.id}", nxt),
-                    )
-                with st.popover("Request changes", icon=":material/edit_note:", width="stretch"):
-                    st.text_area(
-                        "What should change?",
-                        key=f"change-{record.id}",
-                        placeholder="e.g. warmer light, more space above the can",
-                        height=90,
-                    )
-                    st.caption("The draft is re-planned with your note, re-rendered and comes back for review.")
-                    st.button(
-                        "Request changes",
-                        key=f"d-changes-{record.id}",
-                        on_click=decide,
-                        args=(record.id, record.version, "request_changes", f"change-{record.id}", nxt),
-                    )
+            reject_col, change_col = st.columns(2, gap="small")
+            with reject_col:
+                st.text_input("Why reject it?", key=f"reason-{record.id}", placeholder="e.g. logo corner is busy")
+                st.button(
+                    "Reject",
+                    key=f"d-reject-{record.id}",
+                    icon=":material/close:",
+                    shortcut="X",
+                    help="Reject with the reason above (X)",
+                    on_click=decide,
+                    args=(record.id, record.version, "reject", f"reason-{record.id}", nxt),
+                    width="stretch",
+                )
+            with change_col:
+                st.text_area(
+                    "What should change?",
+                    key=f"change-{record.id}",
+                    placeholder="e.g. Sea Foam backdrop, can on the left, warmer light",
+                    height=68,
+                )
+                st.button(
+                    "Request changes",
+                    key=f"d-changes-{record.id}",
+                    icon=":material/edit_note:",
+                    shortcut="E",
+                    help="Re-plan with the note above and re-render (E). Colours, light, mood, the can's side "
+                    "and size, space above or around it, things to add or remove.",
+                    on_click=decide,
+                    args=(record.id, record.version, "request_changes", f"change-{record.id}", nxt),
+                    width="stretch",
+                )
         elif record.status == "in_review":
             st.markdown("**Waiting for a reviewer**")
             st.caption("You can look; deciding needs the reviewer role.")
@@ -377,9 +581,20 @@ def decision_panel(record: StoredDraft, can_decide: bool, nxt: str | None, histo
             st.markdown(common.status_badge(record.status))
             if decided is not None:
                 note = f" — “{common.md(decided.note)}”" if decided.note else ""
-                st.markdown(f"by **{common.md(decided.reviewer)}** · {common.relative_time(decided.at)}{note}")
+                word = DONE_WORDS.get(decided.action, decided.action)
+                st.markdown(f"{word} by **{common.md(decided.reviewer)}** · {common.relative_time(decided.at)}{note}")
             elif record.status == "rejected_by_gate":
-                st.caption("The gate rejected it; the campaign run re-plans gate rejections.")
+                st.caption("The gate held it back; the campaign run re-plans what the gate rejects.")
+            if can_decide and record.status in REOPENABLE:
+                st.button(
+                    "Reopen for review",
+                    key=f"reopen-{record.id}",
+                    icon=":material/undo:",
+                    shortcut="U",
+                    help="Put it back in review (U); the decision stays in the log.",
+                    on_click=reopen,
+                    args=(record.id, record.version),
+                )
 
 
 def revision_status(record: StoredDraft, lineage: list[StoredDraft], can_decide: bool) -> None:
@@ -426,7 +641,15 @@ def detail(record: StoredDraft, shown: list[StoredDraft], can_decide: bool) -> N
     later = [r.id for r in shown[at + 1 :] if r.status == "in_review"] if at >= 0 else []
     after_decision = later[0] if later else None
     with st.container(horizontal=True, vertical_alignment="center"):
-        st.button("All drafts", icon=":material/arrow_back:", key="back", on_click=open_draft, args=(None,))
+        st.button(
+            "All drafts",
+            icon=":material/arrow_back:",
+            key="back",
+            on_click=open_draft,
+            args=(None,),
+            shortcut="Escape",
+            help="Back to the gallery (Escape)",
+        )
         st.space("stretch")
         if at >= 0:
             st.caption(f"{at + 1} of {len(ids)}")
@@ -462,7 +685,7 @@ def detail(record: StoredDraft, shown: list[StoredDraft], can_decide: bool) -> N
         help=labels.get(record.channel),
     )
     st.markdown(
-        f"{common.status_badge(record.status)} {common.verdict_badge(record.verdict)} "
+        f"{common.status_badge(record.status)} {common.checks_badge(record)} {common.verdict_badge(record.verdict)} "
         f":gray[{common.md(record.id)} · {common.md(record.campaign)}]"
     )
     left, right = st.columns([1.2, 1], gap="large")
@@ -490,23 +713,30 @@ def detail(record: StoredDraft, shown: list[StoredDraft], can_decide: bool) -> N
         if record.status == "changes_requested":
             revision_status(record, lineage, can_decide)
         why = reasons_of(record)
-        if why:
-            st.markdown("**Why it needs a look**")
+        if why and not common.all_passed(record):
+            st.markdown("**What the checks flagged**")
             st.markdown("\n".join(f"- {common.md(w)}" for w in why))
+        elif common.all_passed(record):
+            st.success("All checks passed: a person still decides.", icon=":material/verified:")
         st.markdown("**Checks**")
         for c in sorted(record.checks, key=lambda c: CHECK_ORDER.get(c.status, 4)):
             score = c.score
             number = f" `{score:.2f}`" if score is not None and c.status != "skipped" and score <= 1 else ""
             mark = common.badge(c.status, common.CHECK_COLOURS.get(c.status, "gray"), common.CHECK_ICONS.get(c.status))
             st.markdown(f"{mark} **{common.md(c.name.replace('_', ' '))}**{number} :gray[{common.md(c.reason)}]")
-    prompt_tab, lineage_tab, history_tab, rules_tab = st.tabs(
-        [
-            "Prompt",
-            f"Lineage ({len(lineage)})",
-            f"Decisions ({len(history)})",
-            f"Brand rules used ({len(plan.rule_quotes)})",
-        ]
-    )
+    parent = next((r for r in lineage if r.id == record.parent_id), None)
+    names = ["Final asset", "Prompt", f"Lineage ({len(lineage)})", f"Decisions ({len(history)})"]
+    names.append(f"Brand rules used ({len(plan.rule_quotes)})")
+    if parent is not None:
+        names.insert(1, "Compared with its parent")
+    tabs = dict(zip(names, st.tabs(names), strict=True))
+    with tabs["Final asset"]:
+        final_asset_panel(record, labels)
+    if parent is not None:
+        with tabs["Compared with its parent"]:
+            compare_with_parent(record, parent)
+    prompt_tab = tabs["Prompt"]
+    lineage_tab, history_tab, rules_tab = (tabs[n] for n in names[-3:])
     with prompt_tab:
         st.markdown("**Prompt**")
         st.code(plan.prompt, language=None, wrap_lines=True)
@@ -521,14 +751,74 @@ def detail(record: StoredDraft, shown: list[StoredDraft], can_decide: bool) -> N
             st.caption("No decisions yet.")
         for h in history:
             note = f" — “{common.md(h.note)}”" if h.note else ""
+            word = DONE_WORDS.get(h.action, h.action.capitalize())
             st.markdown(
-                f"{common.status_badge(h.to_status)} **{common.md(h.reviewer)}** :gray[{h.at:%d %b %Y %H:%M}]{note}"
+                f"{common.status_badge(h.to_status)} {word} by **{common.md(h.reviewer)}** "
+                f":gray[{h.at:%d %b %Y %H:%M}]{note}"
             )
     with rules_tab:
         if not plan.rule_quotes:
             st.caption("The plan quoted no guideline rules.")
         for quote in plan.rule_quotes:
             st.markdown(f"- {common.md(quote)}")
+
+
+def final_asset_panel(record: StoredDraft, labels: dict[str, str]) -> None:
+    """The draft as it would be exported: composed at its channel's size with the brand's headline,
+    call to action and logo, and why each colour was chosen."""
+    try:
+        found = common.final_asset(record)
+    except Exception as exc:
+        message = common.one_line(exc)
+        if message is None:
+            raise
+        st.error(message, icon=":material/error:")
+        return
+    if found is None:
+        st.caption("No render to compose.")
+        return
+    picture, how = found
+    left, right = st.columns([1.2, 1], gap="large")
+    with left:
+        st.image(picture, caption=f"as exported for {labels.get(record.channel, record.channel)}", width="stretch")
+    with right:
+        for role, colour in how.text.items():
+            swatch = (
+                f"<i style='display:inline-block;width:12px;height:12px;border-radius:3px;background:{colour.hex}'></i>"
+            )
+            st.markdown(
+                f"{swatch} **{role}** in {common.md(colour.name or colour.hex)} :gray[{common.md(colour.reason)}]",
+                unsafe_allow_html=True,
+            )
+        if how.cta_form == "button" and how.cta_fill is not None:
+            st.markdown(f"**call to action** a button in {common.md(how.cta_fill.name or how.cta_fill.hex)}")
+        st.markdown(f"**logo** {common.md(how.logo or 'none: the brand kit has no logo file')}")
+        for note in how.notes:
+            st.caption(common.md(note))
+
+
+def compare_with_parent(record: StoredDraft, parent: StoredDraft) -> None:
+    """The revision beside the draft it revises, with what the note changed and what it could not."""
+    from ui.imaging import view_png
+
+    store = common.store()
+    plan, before = store.detail(record.id).plan, store.detail(parent.id).plan
+    left, right = st.columns(2, gap="medium")
+    for column, step, label in ((left, parent, "Before"), (right, record, "After")):
+        with column:
+            st.markdown(f"**{label}** :gray[{common.md(step.id)}]")
+            if step.image and Path(step.image).is_file():
+                st.image(view_png(step.image, 480), width="stretch")
+    if plan.changes:
+        st.markdown("**What the note changed**")
+        st.markdown("\n".join(f"- {common.md(c.describe())}" for c in plan.changes))
+    if plan.not_acted_on:
+        st.warning("I could not act on: " + "; ".join(plan.not_acted_on), icon=":material/help:")
+    if before.layout.template != plan.layout.template:
+        st.caption(f"Layout: {before.layout.template.replace('_', ' ')} → {plan.layout.template.replace('_', ' ')}")
+    with st.expander("Prompts before and after"):
+        st.code(before.prompt, language=None, wrap_lines=True)
+        st.code(plan.prompt, language=None, wrap_lines=True)
 
 
 def lineage_row(lineage: list[StoredDraft], current: str) -> None:
@@ -550,8 +840,9 @@ def lineage_row(lineage: list[StoredDraft], current: str) -> None:
 
 
 def run_label(run: Any) -> str:
-    made = f"{run.rendered}/{run.planned} drafts" if run.finished_at else f"{run.planned} planned"
-    return f"{run.started_at:%d %b %H:%M} · {run.trigger} · {run.status} · {made}"
+    made = f"{run.rendered + run.failed}/{run.planned} stored" if run.finished_at else f"{run.planned} to render"
+    by = f" by {run.requested_by}" if run.requested_by else ""
+    return f"{run.started_at:%d %b %H:%M} · {run.trigger}{by} · {run.status} · {made}"
 
 
 def main() -> None:
@@ -598,14 +889,32 @@ def main() -> None:
     if open_id:
         st.query_params.pop("draft", None)
         st.warning(f"No draft '{open_id}' in the review store.", icon=":material/warning:")
+    groups = [
+        ("In review", ("in_review",), ":material/hourglass_top:"),
+        ("Approved", ("approved", "exported"), ":material/check_circle:"),
+        ("Changes requested", ("changes_requested",), ":material/edit_note:"),
+        ("Rejected by a reviewer", ("rejected",), ":material/block:"),
+        ("Held back by the gate", ("rejected_by_gate",), ":material/gpp_bad:"),
+    ]
+    rest = sum(n for s, n in counts.items() if not any(s in g for _, g, _ in groups))
+    if rest:
+        groups.append(
+            (
+                "Other (failed, unchecked)",
+                tuple(s for s in counts if not any(s in g for _, g, _ in groups)),
+                ":material/help:",
+            )
+        )
     with st.container(horizontal=True, gap="small"):
-        for label, statuses, icon in (
-            ("In review", ("in_review",), ":material/hourglass_top:"),
-            ("Approved", ("approved", "exported"), ":material/check_circle:"),
-            ("Changes requested", ("changes_requested",), ":material/edit_note:"),
-            ("Rejected", ("rejected", "rejected_by_gate"), ":material/block:"),
-        ):
+        for label, statuses, icon in groups:
             st.metric(label, sum(counts.get(s, 0) for s in statuses), border=True, icon=icon)
+    total = sum(counts.values())
+    st.caption(
+        f"{total} draft(s) in this campaign"
+        + (" and run" if run is not None else "")
+        + ": the counts above add up to it."
+    )
+    undo_bar()
     gallery(shown, can_decide)
 
 

@@ -110,16 +110,27 @@ def test_prompt_checks_and_plans_through_chat(agent_settings: Settings) -> None:
 
 @pytest.mark.slow
 def test_run_review_and_decide_through_chat(agent_settings: Settings) -> None:
+    from pipeline.review.store import ReviewStore
+
     settings = agent_settings
     viewer = ChatAgent(session(settings))
-    ran = viewer.respond("make two story drafts for the spring brief")
+    runs = len(ReviewStore.from_settings(settings).runs(limit=1000))
+    refused = viewer.respond("make two story drafts for the spring brief")
+    assert "running campaigns needs the reviewer role" in refused.reply  # a viewer's chat changes nothing
+    assert len(ReviewStore.from_settings(settings).runs(limit=1000)) == runs
+    reviewer = ChatAgent(session(settings, "reviewer", "maya"))
+    ran = reviewer.respond("make two story drafts for the spring brief")
     assert ran.actions[0].tool == "run_campaign"
     drafts = [d for d in result_of(ran).run.drafts if not d.id.endswith("-r1")]
     assert len(drafts) == 2 and all(Path(d.image).is_file() for d in drafts)
+    assert str(settings.home) not in ran.reply and ".png" not in ran.reply  # no server paths
+    assert result_of(ran).run.run_id[:8] not in ran.reply  # no internal ids
     stamps = {d.image: Path(d.image).stat().st_mtime_ns for d in drafts}
-    again = viewer.respond("make two story drafts for the spring brief")
-    assert [d.id for d in result_of(again).run.drafts] == [d.id for d in drafts]
+    again = reviewer.respond("make two story drafts for the spring brief")
+    assert [d.id for d in result_of(again).run.drafts] == [d.id for d in result_of(ran).run.drafts]
     assert {d.image: Path(d.image).stat().st_mtime_ns for d in drafts} == stamps  # nothing rendered twice
+    made = len(result_of(again).run.drafts)
+    assert f"Nothing new was made, {made} draft(s) of spring-citrus-launch already exist" in again.reply
     status = viewer.respond("what's waiting for review?")
     assert status.actions[0].tool == "review_status"
     waiting = result_of(status).waiting
@@ -128,13 +139,40 @@ def test_run_review_and_decide_through_chat(agent_settings: Settings) -> None:
     target = in_review[0]
     refused = viewer.respond(f"approve {target}")
     assert "reviewer role" in refused.reply
-    reviewer = ChatAgent(session(settings, "reviewer", "maya"))
     done = reviewer.respond(f"approve {target}, note: lovely light")
     assert result_of(done).status == "approved" and result_of(done).by == "maya"
     twice = ChatAgent(session(settings, "reviewer", "sam")).respond(f"reject {target} because too dark")
     assert "no longer in review" in twice.reply and "maya" in twice.reply
     bulk = reviewer.respond("approve everything")
     assert not bulk.actions and "one draft at a time" in bulk.reply  # never a bulk decision
+
+
+def test_a_brief_by_path_or_by_name(agent_settings: Settings, tmp_path: Path) -> None:
+    from pipeline.settings import DATA_DIR
+
+    folder = tmp_path / "path" / "to"
+    folder.mkdir(parents=True)
+    brief = folder / "brief.yaml"
+    brief.write_text((DATA_DIR / "briefs" / "summer-table-bottles.yaml").read_text())
+    cli = ChatAgent(session(agent_settings))  # the command line: any readable path
+    by_path = cli.respond(f"Plan the campaign in {brief}")
+    assert by_path.actions and by_path.actions[0].tool == "plan_brief", by_path.reply
+    assert result_of(by_path).plan.campaign == "summer-table-bottles"
+    assert str(tmp_path) not in by_path.reply
+    by_name = cli.respond("Plan the summer table bottles brief")
+    assert result_of(by_name).plan.campaign == "summer-table-bottles"
+    ui = ChatSession(
+        settings=agent_settings,
+        brand="Tidewell",
+        user="maya",
+        role="reviewer",
+        brief_folders=[agent_settings.home / "briefs", DATA_DIR / "briefs"],
+    )
+    refused = ChatAgent(ui).respond(f"Plan the campaign in {brief}")
+    assert "is outside the brief folders this UI reads" in refused.reply
+    assert str(tmp_path) not in refused.reply and "path/to" not in refused.reply
+    sample = ChatAgent(ui).respond(f"Plan the campaign in {DATA_DIR / 'briefs' / 'summer-table-bottles.yaml'}")
+    assert result_of(sample).plan.campaign == "summer-table-bottles"
 
 
 def test_the_llm_agent_calls_tools_and_names_them(agent_settings: Settings) -> None:

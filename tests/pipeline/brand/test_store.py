@@ -8,6 +8,7 @@ from pipeline.brand.store import ProfileStore
 from pipeline.errors import UserError
 from pipeline.models import BrandColor, BrandFont, BrandProfile, BrandTerm, LayoutRules, SourceRef
 from pipeline.settings import Settings
+from tests.actors import ADMIN
 
 pytestmark = pytest.mark.unit
 
@@ -32,7 +33,7 @@ def test_override_fields_win_and_the_rest_is_kept(settings: Settings, tmp_path: 
         "banned_terms: [cheap, free]\n"
         "layout_rules: {logo_min_width_px: 140}\n"
     )
-    target = store.set_override("ACME", override)
+    target = store.set_override("ACME", override, ADMIN)
     assert target == settings.brands_dir / "acme.yaml"
     profile = store.profile("acme")
     assert [(c.name, c.hex) for c in profile.palette] == [("Acme Blue", "#1F6F8B")]
@@ -68,11 +69,11 @@ def test_bad_override_is_refused_and_the_old_one_kept(
     store.save_extracted(extracted())
     good = tmp_path / "good.yaml"
     good.write_text("fonts: [Lato]\n")
-    store.set_override("Acme", good)
+    store.set_override("Acme", good, ADMIN)
     bad = tmp_path / "bad.yaml"
     bad.write_text(text)
     with pytest.raises(UserError, match=message) as err:
-        store.set_override("Acme", bad)
+        store.set_override("Acme", bad, ADMIN)
     assert str(bad) in str(err.value)
     assert [f.family for f in store.profile("Acme").fonts] == ["Lato"]
 

@@ -46,12 +46,13 @@ def test_documents_that_gave_nothing_are_named() -> None:
 @pytest.mark.integration
 def test_the_ingest_report_says_which_documents_gave_nothing(tmp_path: Path, settings: object) -> None:
     from pipeline.brand.ingest import ingest_brand
+    from pipeline.models import Actor
 
     folder = tmp_path / "guides"
     folder.mkdir()
     (folder / "colour.md").write_text("# Colour\n\n- Harbour Navy: #1B2A41\n- Sand: #E8DCC4\n")
     (folder / "story.md").write_text("# Our story\n\nWe started in a garage in 1998 and never looked back.\n")
-    result = ingest_brand([folder], "Acme", settings)  # type: ignore[arg-type]
+    result = ingest_brand([folder], "Acme", settings, actor=Actor(name="admin", role="admin"))  # type: ignore[arg-type]
     assert [(n.file, n.error) for n in result.report.notes] == [
         ("story.md", "gave no colours, fonts, words or rules (it is still searchable)")
     ]

@@ -13,8 +13,12 @@ from pipeline.brand.kit import find_brand_kit
 from pipeline.campaign.layouts import make_layout
 from pipeline.export.compose import compose
 from pipeline.export.kit import FALLBACK_KIT, find_font, find_logo
-from pipeline.models import BrandFont, BrandProfile, DraftPlan, LayoutRules
+from pipeline.models import BrandFont, BrandProfile, ChannelSpec, DraftPlan, LayoutRules
 from pipeline.settings import Settings
+from tests.actors import reviewer
+
+BANNER = ChannelSpec(name="web_banner", width=1920, height=600, render_aspect=2.5)
+SQUARE = ChannelSpec(name="square", width=200, height=200)
 
 pytestmark = pytest.mark.unit
 
@@ -37,9 +41,9 @@ def plan(aspect: float) -> DraftPlan:
 def test_compose_sizes_the_asset_and_keeps_text_legible_on_any_background(grey: int) -> None:
     render = Image.new("RGB", (160, 64), (grey, grey, grey))
     profile = BrandProfile(name="B", fonts=[BrandFont(family="Lato")], layout_rules=LayoutRules(logo_min_width_px=120))
-    image, ratios, notes = compose(
-        render, plan(2.5), 1920, 600, "Bright citrus", "Find a stockist", profile, FALLBACK_KIT
-    )
+    copy = plan(2.5).model_copy(update={"headline": "Bright citrus", "cta": "Find a stockist"})
+    image, how = compose(render, copy, BANNER, profile, FALLBACK_KIT)
+    ratios, notes = how.contrast, how.notes
     assert image.size == (1920, 600)
     assert ratios["headline"] >= 4.5 and ratios["cta"] >= 4.5
     assert (grey == 118) == any("scrim" in n for n in notes)  # mid grey needs a scrim, black and white do not
@@ -52,8 +56,10 @@ def test_compose_sizes_the_asset_and_keeps_text_legible_on_any_background(grey: 
 
 def test_without_a_kit_the_bundled_font_is_used_and_the_logo_box_left_clear(tmp_path: Path) -> None:
     profile = BrandProfile(name="B", fonts=[BrandFont(family="Futura")])
-    _, _, notes = compose(Image.new("RGB", (64, 64), "white"), plan(1.0), 200, 200, "Hi there", "", profile, None)
-    assert any("used Lato" in n for n in notes) and any("logo box is left clear" in n for n in notes)
+    copy = plan(1.0).model_copy(update={"headline": "Hi there"})
+    _, how = compose(Image.new("RGB", (64, 64), "white"), copy, SQUARE, profile, None)
+    assert any("used Lato" in n for n in how.notes) and any("logo box is left clear" in n for n in how.notes)
+    assert how.logo is None
 
 
 def test_brand_kit_lookup(tmp_path: Path) -> None:
@@ -76,7 +82,7 @@ def test_export_without_provenance_options_writes_the_composed_pixels_and_nothin
     from tests.pipeline.export_factory import CAMPAIGN, approved_draft
 
     draft_id = approved_draft(settings, channel="email_header", render_size=(120, 40))
-    result = export_campaign(CAMPAIGN, tmp_path / "out", settings)
+    result = export_campaign(CAMPAIGN, tmp_path / "out", settings, actor=reviewer("maya"))
     [exported] = result.files
     assert (exported.upscaler, exported.watermark, exported.c2pa, exported.c2pa_self_signed) == (
         "lanczos",
@@ -91,8 +97,10 @@ def test_export_without_provenance_options_writes_the_composed_pixels_and_nothin
     assert b"caBX" not in data  # no C2PA chunk
     plan = ReviewStore.from_settings(settings).detail(draft_id).plan
     profile = ProfileStore(settings).profile("Tidewell")
+    from pipeline.campaign.channels import load_channels
+
     with Image.open(settings.home / "renders" / "email_header-1.png") as render:
-        expected, _, _ = compose(render, plan, 600, 200, plan.headline, plan.cta, profile, None)
+        expected, _ = compose(render, plan, load_channels()["email_header"], profile, FALLBACK_KIT)
     with Image.open(exported.path) as image:
         assert json.loads(image.info["onbrand"])["upscaler"] == "lanczos"
         assert np.array_equal(np.asarray(image), np.asarray(expected))  # exactly the composed pixels

@@ -15,6 +15,7 @@ from pipeline.export.c2pa import TRAINED_ALGORITHMIC_MEDIA, _generate, c2pa_cred
 from pipeline.export.campaign import export_campaign
 from pipeline.export.watermark import embed_watermark, read_watermark, watermark_payload
 from pipeline.settings import Settings
+from tests.actors import ADMIN
 from tests.pipeline.export_factory import CAMPAIGN, approved_draft
 
 pytestmark = pytest.mark.unit
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.unit
 
 def test_c2pa_export_signs_with_generated_credentials_and_reads_back(settings: Settings, tmp_path: Path) -> None:
     draft_id = approved_draft(settings, channel="email_header", render_size=(120, 40))
-    result = export_campaign(CAMPAIGN, tmp_path / "out", settings, c2pa=True)
+    result = export_campaign(CAMPAIGN, tmp_path / "out", settings, actor=ADMIN, c2pa=True)
 
     folder = settings.home / "provenance" / "self-signed"
     assert stat.S_IMODE((folder / "signer.key").stat().st_mode) == 0o600
@@ -49,7 +50,7 @@ def test_c2pa_export_signs_with_generated_credentials_and_reads_back(settings: S
 
     # The second export reuses the credentials; changing one byte of the image breaks the signature.
     key_before = (folder / "signer.key").read_bytes()
-    export_campaign(CAMPAIGN, tmp_path / "again", settings, c2pa=True)
+    export_campaign(CAMPAIGN, tmp_path / "again", settings, actor=ADMIN, c2pa=True)
     assert (folder / "signer.key").read_bytes() == key_before
     data = bytearray(path.read_bytes())
     data[-40] ^= 0xFF  # inside the image data, past the manifest
@@ -65,7 +66,7 @@ def test_c2pa_with_the_users_certificate_chain_and_key(settings: Settings, tmp_p
         update={"c2pa": True, "c2pa_cert": users / "chain.pem", "c2pa_key": users / "signer.key"}
     )
     approved_draft(signed, channel="email_header", render_size=(120, 40))
-    result = export_campaign(CAMPAIGN, tmp_path / "out", signed)
+    result = export_campaign(CAMPAIGN, tmp_path / "out", signed, actor=ADMIN)
     [exported] = result.files
     assert exported.c2pa and exported.c2pa_self_signed is False and result.c2pa_trust_anchor is None
     assert not (settings.home / "provenance").exists()  # nothing generated
@@ -103,10 +104,10 @@ def test_bad_c2pa_settings_are_user_errors_naming_the_setting(settings: Settings
     approved_draft(settings, channel="email_header", render_size=(120, 40))
     bad = settings.model_copy(update={"c2pa_cert": lone[0], "c2pa_key": lone[1]})
     with pytest.raises(UserError, match=r"C2PA signing of .* with ONBRAND_C2PA_CERT=.* failed"):
-        export_campaign(CAMPAIGN, tmp_path / "out", bad, c2pa=True)
+        export_campaign(CAMPAIGN, tmp_path / "out", bad, actor=ADMIN, c2pa=True)
     assert not [p for p in (tmp_path / "out").rglob("*") if p.is_file()]  # no half-signed or temporary files
     # Asked for nothing, an export never reads those settings.
-    export_campaign(CAMPAIGN, tmp_path / "plain", settings.model_copy(update={"c2pa_cert": junk}))
+    export_campaign(CAMPAIGN, tmp_path / "plain", settings.model_copy(update={"c2pa_cert": junk}), actor=ADMIN)
 
 
 def _self_signed_leaf(folder: Path) -> tuple[Path, Path]:
@@ -181,7 +182,7 @@ def test_watermark_survives_the_png_round_trip_and_stays_invisible(tmp_path: Pat
 def test_export_with_watermark_and_c2pa_records_both(settings: Settings, tmp_path: Path) -> None:
     big = approved_draft(settings, channel="email_header", render_size=(120, 40), index=1)
     small = approved_draft(settings, channel="display_leaderboard", render_size=(160, 20), index=2)
-    result = export_campaign(CAMPAIGN, tmp_path / "out", settings, c2pa=True, watermark=True)
+    result = export_campaign(CAMPAIGN, tmp_path / "out", settings, actor=ADMIN, c2pa=True, watermark=True)
     files = {f.draft_id: f for f in result.files}
     assert files[big].watermark == watermark_payload(big)
     assert read_watermark(Path(files[big].path)) == watermark_payload(big)  # still there after signing

@@ -13,6 +13,7 @@ from pipeline.errors import UserError
 from pipeline.export.campaign import export_campaign
 from pipeline.export.upscalers import DiffusersUpscaler, LanczosUpscaler, SpandrelUpscaler, make_upscaler
 from pipeline.settings import Settings
+from tests.actors import ADMIN
 from tests.pipeline.export_factory import CAMPAIGN, approved_draft
 from tests.pipeline.tiny_diffusion import build_tiny_pipeline, build_tiny_upscaler
 
@@ -42,7 +43,7 @@ def test_a_bad_upscaler_setting_stops_the_export_before_anything_is_written(sett
     approved_draft(settings, channel="email_header", render_size=(40, 16))
     bad = settings.model_copy(update={"upscaler": str(tmp_path / "missing")})
     with pytest.raises(UserError, match="ONBRAND_UPSCALER"):
-        export_campaign(CAMPAIGN, tmp_path / "out", bad)
+        export_campaign(CAMPAIGN, tmp_path / "out", bad, actor=ADMIN)
     assert not (tmp_path / "out").exists()
 
 
@@ -53,7 +54,7 @@ def test_diffusers_x4_upscaler_enlarges_small_renders_on_export(
     small = approved_draft(settings, channel="email_header", render_size=(40, 16), index=1)
     large = approved_draft(settings, channel="display_mrec", render_size=(320, 256), index=2)
     upscaler = DiffusersUpscaler(tiny_x4, device="cpu", steps=2)
-    result = export_campaign(CAMPAIGN, tmp_path / "x4", settings, upscaler=upscaler)
+    result = export_campaign(CAMPAIGN, tmp_path / "x4", settings, actor=ADMIN, upscaler=upscaler)
     assert upscaler.calls == 1  # only the render smaller than its channel
     files = {f.draft_id: f for f in result.files}
     assert (files[small].width, files[small].height) == (600, 200)
@@ -68,10 +69,10 @@ def test_diffusers_x4_upscaler_enlarges_small_renders_on_export(
 
     # Through the setting, the same folder gives the same (seeded) image; Lanczos alone gives another.
     configured = settings.model_copy(update={"upscaler": str(tiny_x4), "upscaler_steps": 2, "device": "cpu"})
-    again = {f.draft_id: f for f in export_campaign(CAMPAIGN, tmp_path / "again", configured).files}
+    again = {f.draft_id: f for f in export_campaign(CAMPAIGN, tmp_path / "again", configured, actor=ADMIN).files}
     with Image.open(again[small].path) as image:
         assert np.array_equal(np.asarray(image, dtype=np.int16), upscaled)
-    plain = {f.draft_id: f for f in export_campaign(CAMPAIGN, tmp_path / "plain", settings).files}
+    plain = {f.draft_id: f for f in export_campaign(CAMPAIGN, tmp_path / "plain", settings, actor=ADMIN).files}
     with Image.open(plain[small].path) as image:
         assert np.abs(np.asarray(image, dtype=np.int16) - upscaled).mean() > 1
 
@@ -96,7 +97,7 @@ def test_esrgan_file_upscaler_through_spandrel(settings: Settings, tmp_path: Pat
     assert isinstance(upscaler, SpandrelUpscaler)
     assert upscaler.upscale(Image.new("RGB", (20, 12), "teal"), "", 0).size == (80, 48)
     approved_draft(settings, channel="email_header", render_size=(40, 16))
-    [exported] = export_campaign(CAMPAIGN, tmp_path / "out", settings, upscaler=upscaler).files
+    [exported] = export_campaign(CAMPAIGN, tmp_path / "out", settings, actor=ADMIN, upscaler=upscaler).files
     assert upscaler.calls == 2 and (exported.width, exported.height) == (600, 200)
     assert exported.upscaler == "spandrel:tiny-x4.safetensors"
     (tmp_path / "broken.pth").write_bytes(b"not a model")

@@ -17,6 +17,7 @@ from pipeline.gate.image import CHECK_NAMES, ImageGate
 from pipeline.gate.measure import fingerprint, load_image
 from pipeline.gate.verdict import decide
 from pipeline.models import Box, BrandColor, BrandProfile, BrandRule, Check, EvalReport, GatePolicy
+from tests.actors import ADMIN
 
 pytestmark = pytest.mark.integration
 
@@ -268,7 +269,7 @@ def test_the_override_file_sets_the_gate_policy_and_released_people(tmp_path: Pa
         "released_people: [Maria Lopez]\n"
         "gate: {reject_on: [palette, duplicate], people: forbidden, auto_approve: true}\n"
     )
-    store.set_override("Acme", override)
+    store.set_override("Acme", override, ADMIN)
     profile = store.profile("Acme")
     assert profile.gate.reject_on == ["palette", "duplicate"] and profile.gate.auto_approve
     assert profile.gate.nsfw_fail == GatePolicy().nsfw_fail  # unlisted keys keep their defaults
@@ -278,5 +279,5 @@ def test_the_override_file_sets_the_gate_policy_and_released_people(tmp_path: Pa
     bad = tmp_path / "bad.yaml"
     bad.write_text("gate: {nsfw_fail: 7}\n")
     with pytest.raises(UserError, match="nsfw_fail"):
-        store.set_override("Acme", bad)
+        store.set_override("Acme", bad, ADMIN)
     assert store.profile("Acme").gate.reject_on == ["palette", "duplicate"]  # the old file is kept

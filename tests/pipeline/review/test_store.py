@@ -10,6 +10,7 @@ import pytest
 from pipeline.errors import UserError
 from pipeline.models import Check, Decision, Draft, DraftPlan, EvalReport, Layout
 from pipeline.review.store import DecisionConflict, ReviewStore
+from tests.actors import reviewer
 from tests.servers import REVIEW_BACKENDS, review_store_url
 
 pytestmark = pytest.mark.unit
@@ -57,12 +58,18 @@ def test_a_second_decision_is_a_conflict_naming_the_first(review_url: str) -> No
     store = ReviewStore(review_url)
     store.add_draft(draft(1), verdict("spring-instagram_post-1", "review"))
     seen = store.get("spring-instagram_post-1").version
-    done = store.decide(Decision(draft_id="spring-instagram_post-1", action="approve", reviewer="maya"), seen)
+    done = store.decide(
+        Decision(draft_id="spring-instagram_post-1", action="approve", reviewer="maya"), seen, actor=reviewer("maya")
+    )
     assert done.status == "approved" and done.version == seen + 1
     with pytest.raises(DecisionConflict, match="approve by maya"):
-        store.decide(Decision(draft_id="spring-instagram_post-1", action="reject", reviewer="sam", note="no"), seen)
+        store.decide(
+            Decision(draft_id="spring-instagram_post-1", action="reject", reviewer="sam", note="no"),
+            seen,
+            actor=reviewer("sam"),
+        )
     with pytest.raises(UserError, match="no draft 'nope'"):
-        store.decide(Decision(draft_id="nope", action="approve", reviewer="sam"))
+        store.decide(Decision(draft_id="nope", action="approve", reviewer="sam"), actor=reviewer("sam"))
     history = store.history("spring-instagram_post-1")
     assert [(h.reviewer, h.from_status, h.to_status) for h in history] == [("maya", "in_review", "approved")]
 
@@ -136,7 +143,9 @@ def test_a_read_only_store_is_a_clear_error_and_keeps_what_it_has(tmp_path: Path
     from pipeline.errors import storage_error
 
     with pytest.raises(Exception) as raised:
-        read_only.decide(Decision(draft_id="spring-instagram_post-1", action="approve", reviewer="maya"))
+        read_only.decide(
+            Decision(draft_id="spring-instagram_post-1", action="approve", reviewer="maya"), actor=reviewer("maya")
+        )
     found = storage_error(raised.value)
     assert found is not None and "review store" in str(found) and "writable" in str(found)
     with sqlite3.connect(path) as conn:
@@ -157,3 +166,83 @@ def test_storage_errors_are_one_line_user_errors() -> None:
     wrapped = RuntimeError("task failed")
     wrapped.__cause__ = OSError(errno.ENOSPC, "No space left on device")
     assert storage_error(wrapped) is not None
+
+
+def test_a_decision_can_be_reopened_and_both_entries_stay_in_the_log(review_url: str) -> None:
+    from pipeline.errors import PermissionDenied
+    from tests.actors import VIEWER
+
+    store = ReviewStore(review_url)
+    store.add_draft(draft(1), verdict("spring-instagram_post-1", "review"))
+    store.add_draft(draft(2), verdict("spring-instagram_post-2", "reject"))
+    seen = store.decide(
+        Decision(draft_id="spring-instagram_post-1", action="approve", reviewer="maya"), actor=reviewer("maya")
+    ).version
+    with pytest.raises(PermissionDenied, match="vic is a viewer"):
+        store.reopen("spring-instagram_post-1", actor=VIEWER)
+    back = store.reopen(
+        "spring-instagram_post-1", actor=reviewer("sam"), note="approved too fast", expected_version=seen
+    )
+    assert back.status == "in_review" and back.version == seen + 1
+    log = store.history("spring-instagram_post-1")
+    assert [(h.action, h.reviewer, h.from_status, h.to_status) for h in log] == [
+        ("approve", "maya", "in_review", "approved"),
+        ("reopen", "sam", "approved", "in_review"),
+    ]
+    with pytest.raises(DecisionConflict):  # the version sam saw is gone
+        store.reopen("spring-instagram_post-1", actor=reviewer("sam"), expected_version=seen)
+    with pytest.raises(UserError, match="cannot be reopened: it is in review"):
+        store.reopen("spring-instagram_post-1", actor=reviewer("sam"))
+    assert store.reopen("spring-instagram_post-2", actor=reviewer()).status == "in_review"  # overriding the gate
+    store.decide(Decision(draft_id="spring-instagram_post-2", action="approve", reviewer="maya"), actor=reviewer())
+    store.mark_exported(["spring-instagram_post-2"], reviewer())
+    with pytest.raises(UserError, match="it has been exported"):
+        store.reopen("spring-instagram_post-2", actor=reviewer())
+
+
+def test_runs_record_who_started_them_and_their_counts_add_up(review_url: str) -> None:
+    store = ReviewStore(review_url)
+    store.start_run("run-x", "spring", "brief.yaml", "ui", planned=3, requested_by="maya", skipped=2)
+    store.add_planned("run-x", 2)  # re-plans of gate rejections
+    [running] = store.runs(status="running")
+    assert (running.requested_by, running.planned, running.skipped) == ("maya", 5, 2)
+    store.finish_run("run-x", "completed", rendered=4, failed=1)
+    [done] = store.runs(campaign="spring")
+    assert done.rendered + done.failed == done.planned and not store.runs(status="running")
+
+
+def test_sign_ins_are_recorded_and_failures_counted_across_sessions(review_url: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    store = ReviewStore(review_url)
+    hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    for session in ("tab-1", "tab-2", "other-browser"):
+        store.record_sign_in("maya", "failed", session, "10.0.0.7")
+    assert store.failures_since("maya", hour_ago)[0] == 3
+    assert store.failures_since("vic", hour_ago) == (0, None)
+    store.record_sign_in("maya", "signed_in", "tab-3")
+    assert store.failures_since("maya", hour_ago)[0] == 0  # a success starts the count again
+    assert not store.signed_out("tab-3")
+    store.record_sign_in("maya", "signed_out", "tab-3")
+    assert store.signed_out("tab-3")
+    assert [e.event for e in store.sign_ins("maya")][:2] == ["signed_out", "signed_in"]
+
+
+def test_a_store_made_before_the_new_columns_gets_them(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:  # the runs table as it was before requested_by and skipped
+        conn.execute(
+            "CREATE TABLE runs (id VARCHAR(64) PRIMARY KEY, campaign VARCHAR(200) NOT NULL, brief TEXT NOT NULL, "
+            "trigger VARCHAR(32) NOT NULL, status VARCHAR(16) NOT NULL, host VARCHAR(255) NOT NULL, pid INTEGER NOT "
+            "NULL, started_at DATETIME NOT NULL, finished_at DATETIME, planned INTEGER NOT NULL, rendered INTEGER NOT "
+            "NULL, failed INTEGER NOT NULL, error TEXT NOT NULL, cleaned BOOLEAN NOT NULL)"
+        )
+        conn.execute(
+            "INSERT INTO runs VALUES ('old', 'spring', 'b.yaml', 'manual', 'completed', 'h', 1, "
+            "'2025-01-01 00:00:00', NULL, 2, 2, 0, '', 0)"
+        )
+    store = ReviewStore(f"sqlite:///{path}")
+    [old] = store.runs()
+    assert (old.id, old.requested_by, old.skipped) == ("old", "", 0)
