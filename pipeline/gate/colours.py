@@ -56,9 +56,10 @@ def _vocabulary(brand: BrandProfile | None) -> dict[str, tuple[int, int, int]]:
     colours: dict[str, tuple[int, int, int]] = {name: rgb for name, rgb in BASIC_COLOURS.items()}
     colours["grey"] = BASIC_COLOURS["gray"]
     if brand is not None:  # a brand's own names win over the plain word inside them ("Tidewell Teal")
-        for colour in [*brand.palette, *brand.tints]:
-            if len(colour.name.strip()) >= 3:
-                colours[colour.name.strip().lower()] = hex_to_rgb(colour.hex)
+        named = [(c.name, c.hex) for c in brand.palette] + [(t.name, t.hex) for t in brand.tints]
+        for name, hex_ in named:
+            if len(name.strip()) >= 3:
+                colours[name.strip().lower()] = hex_to_rgb(hex_)
     return colours
 
 
