@@ -285,6 +285,17 @@ _VERB_LED = re.compile(
 )
 
 
+def prohibited_subjects(text: str) -> list[str]:
+    """What an imagery rule's sentence bans from the picture, read the way extraction reads it, in any of
+    its forms ("Never show drones", "Drones must not appear in any visual", "No drones, no cars in the
+    frame"); [] when the sentence bans nothing shown.
+
+        >>> prohibited_subjects("Drones must not appear in any visual")
+        ['drones']
+    """
+    return _imagery_dont_subjects(text, "imagery") or []
+
+
 def extract_rules(units: list[Unit]) -> tuple[list[BrandRule], list[BrandRule], list[BrandRule]]:
     tone: list[BrandRule] = []
     logo: list[BrandRule] = []

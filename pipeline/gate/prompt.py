@@ -512,9 +512,9 @@ def rule_subjects(rule: BrandRule) -> list[str]:
         return []
     subjects = rule.subjects
     if not subjects:
-        from pipeline.brand.rules import imagery_subjects  # the same reading the extractor applies
+        from pipeline.brand.rules import imagery_subjects, prohibited_subjects  # the extractor's reading
 
-        subjects = imagery_subjects(m.group(1) if m else text)
+        subjects = imagery_subjects(m.group(1)) if m else (prohibited_subjects(rule.text) or imagery_subjects(text))
     return _distribute([normalise(s) for s in subjects])
 
 
