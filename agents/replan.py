@@ -75,6 +75,9 @@ FIXES: dict[str, Callable[[BrandProfile], Revision]] = {
     "nsfw": lambda _: Revision(negative=["nudity", "skin", "revealing clothing", "people"], new_composition=True),
     "duplicate": lambda _: Revision(new_composition=True, note="another composition"),
     "prompt_alignment": lambda _: Revision(control_step=-0.1, note="more room for the prompt"),
+    # the product came out in another colour than asked: a fresh seed is what changes it (the seed
+    # always changes); the words stay, they already ask for the colour
+    "colour_match": lambda _: Revision(note="new seed for the product colour"),
 }
 
 

@@ -76,6 +76,9 @@ class IngestReport(_Model):
     removed: int = 0
     total_chunks: int = 0  # chunks of the brand after the call, all documents
     errors: list[FileProblem] = Field(default_factory=list)
+    # Not errors, one line per document: "gave no colours, fonts or rules", or a language model's
+    # proposals that its text did not bear out. The document is still stored and searchable.
+    notes: list[FileProblem] = Field(default_factory=list)
 
 
 class SearchHit(_Model):
@@ -85,6 +88,13 @@ class SearchHit(_Model):
     score: float
     chunk_id: str
     page: int | None = None
+    title: str = ""  # the document's title heading, when it has one
+
+    def shown(self) -> str:
+        """What a hit shows people: its heading path (the document title when it has no section), then
+        its text. Answers often stand in the heading ("Minimum size") rather than the passage."""
+        heading = self.section or self.title
+        return f"{heading}\n{self.text}" if heading else self.text
 
 
 # --- brand profile --------------------------------------------------------------------------
@@ -228,6 +238,11 @@ class BrandProfile(_Model):
     @property
     def competitors(self) -> list[str]:
         return [t.term for t in self.banned_terms if t.kind == "competitor"]
+
+    def accepted_colours(self) -> list[BrandColor]:
+        """The palette and its tints: the colours an on-brand image may be made of."""
+        tints = [BrandColor(name=t.name, hex=t.hex, role="other", source=t.source) for t in self.tints]
+        return [*self.palette, *tints]
 
     def contract_json(self) -> dict[str, object]:
         """The JSON shape of ``onbrand brand show --json`` (a stable contract), plus provenance."""
@@ -583,10 +598,59 @@ class GateReason(_Model):
     source: SourceRef | None = None  # for brand rules: the guideline passage the rule was read from
 
 
+class ClassifierReading(_Model):
+    """What the learned prompt classifier made of a prompt, or why it could not say."""
+
+    status: Literal["ok", "unavailable"]
+    score: float | None = Field(default=None, ge=0, le=1)  # how likely the prompt asks for unsafe content
+    category: str | None = None  # the nearest unsafe category (sexual, minors, violence, ...)
+    note: str = ""  # for "unavailable": what is wrong (missing or corrupt weight file) and how to fix it
+    stage: Literal["quick", "full"] | None = None  # "quick": read as safe from token vectors, MiniLM not run
+
+
 class PromptVerdict(_Model):
+    """The prompt gate's answer. ``allowed`` prompts may still carry ``flags``: doubts that do not
+    block (the classifier's middle band, or the classifier being unavailable), so a person must look."""
+
     prompt: str
     allowed: bool
     reasons: list[GateReason] = Field(default_factory=list)
+    flags: list[GateReason] = Field(default_factory=list)
+    classifier: ClassifierReading | None = None  # None: no classifier was asked (a lists-only gate)
+
+    @property
+    def review(self) -> bool:
+        """Allowed, but only with a person's look (flagged)."""
+        return self.allowed and bool(self.flags)
+
+
+class PromptClassifierCard(_Model):
+    """What ``onbrand train-prompt-classifier`` built: the file, its data, its thresholds and how the
+    thresholds did on the validation split they were chosen on (lists and classifier together)."""
+
+    path: str
+    bytes: int
+    seed: int
+    regularisation: float  # logistic regression's C
+    class_weight: str  # "balanced" or "none"
+    block_threshold: float
+    review_threshold: float
+    skip_threshold: float  # the quick stage's score below which MiniLM is not run
+    validation_quick_share: float  # validation prompts the quick stage alone read
+    train_items: int
+    validation_items: int
+    planner_prompts: int
+    counts: dict[str, int]  # items by category
+    sources: dict[str, int]  # items by source
+    validation_recall: float  # unsafe prompts blocked
+    validation_recall_with_review: float  # blocked or flagged
+    validation_false_positives: float  # ordinary safe prompts blocked
+    validation_tricky_false_positives: float  # tricky and marketing prompts blocked
+    validation_review_share: float  # safe prompts flagged for review
+    validation_text_false_positives: float  # safe messages (not prompts) blocked: reported, not a target
+    validation_per_category: dict[str, float]  # share blocked, by category
+    validation_nearest_category: float  # unsafe prompts whose nearest category is their label
+    fp16_max_score_change: float
 
 
 CheckStatus = Literal["pass", "warn", "fail", "skipped"]
@@ -622,7 +686,8 @@ class GatePolicy(_Model):
     """How the eval gate turns checks into a verdict, per brand (the override file's ``gate:``)."""
 
     # a fail of any of these rejects the draft; nsfw and faces are safety checks and always do
-    reject_on: list[str] = Field(default_factory=lambda: ["duplicate"])
+    # (colour_match: a product in another colour than asked is re-planned with a new seed)
+    reject_on: list[str] = Field(default_factory=lambda: ["duplicate", "colour_match"])
     # only with this set does a draft that passes every check skip human review
     auto_approve: bool = False
     # faces in a draft: allowed, warn that a model release is needed, or fail ("never show people")
@@ -633,6 +698,10 @@ class GatePolicy(_Model):
     palette_match_delta_e: float = Field(default=18.0, gt=0)  # CIEDE2000 within which a colour is the brand's
     palette_fail_below: float = Field(default=0.5, ge=0, le=1)  # share of the image in brand colours
     palette_warn_below: float = Field(default=0.75, ge=0, le=1)
+    # the product's pixels count for at least this share of the palette check (it is what the brief is about)
+    palette_product_weight: float = Field(default=0.5, ge=0, le=1)
+    # CIEDE2000 beyond which the product (or background) is not the colour the prompt asked for
+    colour_match_delta_e: float = Field(default=20.0, gt=0)
     neutral_chroma: float = Field(default=10.0, ge=0)  # greys, white and black go with any palette
     layout_min_inside: float = Field(default=0.6, ge=0, le=1)  # share of the product inside its box
     negative_space_max_edges: float = Field(default=0.06, ge=0, le=1)  # edge-pixel share in text boxes

@@ -130,6 +130,9 @@ class Settings(BaseSettings):
     rrf_k: int = Field(default=60, ge=1)
     # Chunking: a chunk grows to about this many characters; tables and lists stay whole.
     chunk_chars: int = Field(default=700, ge=200, le=8000)
+    # Search shows and ranks sections shorter than this (a swatch, a one-line heading body) together with
+    # their siblings or parent: alone they say too little to be found, and the answer is often a heading.
+    passage_min_chars: int = Field(default=160, ge=0, le=2000)
     # Guideline files larger than this are refused (a 200-page PDF is ~1-5 MB).
     max_document_mb: float = Field(default=100.0, gt=0)
     # Export: how a render is enlarged to its channel's size. "lanczos" resamples; a local diffusers

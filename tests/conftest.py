@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+import uuid
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,10 +22,26 @@ os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="onbrand-prefect-"
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
-from pipeline.brand.profile import extract_profile
-from pipeline.brand.store import ProfileStore
-from pipeline.knowledge.store import KnowledgeBase
-from pipeline.settings import Settings
+# One Prefect server for the session (tests/session_servers.py), started now, before Prefect is
+# imported, so that this process and every process it starts use it instead of each starting a
+# temporary server. Tests that need it wait for it (pytest_runtest_setup below).
+from tests.session_servers import SESSION_MARK, PrefectServer, kill, leftover_processes
+
+os.environ[SESSION_MARK] = uuid.uuid4().hex
+# Under pytest-xdist the controller process loads this file first and starts the server; its workers
+# inherit PREFECT_API_URL and ONBRAND_TEST_PREFECT_SERVER, and only wait for that server (never stop it).
+PREFECT: PrefectServer | None = None
+if os.environ.get("ONBRAND_TEST_PREFECT_SERVER"):
+    PREFECT = PrefectServer.started_elsewhere(os.environ["ONBRAND_TEST_PREFECT_SERVER"])
+elif not os.environ.get("PREFECT_API_URL") and os.environ.get("ONBRAND_TEST_PREFECT") != "temporary":
+    PREFECT = PrefectServer.start()
+    os.environ["PREFECT_API_URL"] = PREFECT.url
+    os.environ["ONBRAND_TEST_PREFECT_SERVER"] = PREFECT.url
+
+from pipeline.brand.profile import extract_profile  # noqa: E402
+from pipeline.brand.store import ProfileStore  # noqa: E402
+from pipeline.knowledge.store import KnowledgeBase  # noqa: E402
+from pipeline.settings import Settings  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_GUIDELINES = REPO / "data" / "brands" / "tidewell" / "guidelines"
@@ -36,7 +55,81 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
         if key.startswith("ONBRAND_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("ONBRAND_HOME", str(tmp_path_factory.mktemp("default-home")))
-    monkeypatch.delenv("PREFECT_API_URL", raising=False)  # tests that need a server start their own
+
+
+# Suites that must share one pytest-xdist worker (make test runs ``-n N --dist loadgroup``); every other
+# test is grouped by its module, so module- and session-scoped fixtures are built once per module.
+SHARED_WORKER = {
+    # They empty the one test Chroma server before each test.
+    "chroma-server": (
+        "tests/pipeline/knowledge/test_store.py",
+        "tests/pipeline/knowledge/test_retrieval.py",
+        "tests/pipeline/knowledge/test_chroma_server.py",
+    ),
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, give every test a group: its module, or the shared group above, or "ui" (the
+    UI suites share one session workspace of rendered drafts, costly to build twice)."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        group = next((name for name, files in SHARED_WORKER.items() if module in files), module)
+        if module.startswith("tests/ui/"):
+            group = "ui"
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests beyond the plain unit tests may run flows: the session's Prefect server must answer first."""
+    if PREFECT is not None and item.get_closest_marker("unit") is None:
+        try:
+            PREFECT.wait()
+        except RuntimeError as exc:
+            pytest.fail(str(exc), pytrace=False)
+
+
+# Under pytest-xdist each worker checks its own processes and hands what it found to the controller,
+# which reports for the whole session (a worker's own exit status and output never reach the run's).
+WORKERS_LEFT: list[str] = []
+WORKERS_TALLY: Counter[str] = Counter()  # tests/reliability's fault tally, summed over the workers
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    output = getattr(node, "workeroutput", {})
+    WORKERS_LEFT.extend(output.get("onbrand_leftovers", []))
+    WORKERS_TALLY.update(output.get("reliability_tally", {}))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if WORKERS_TALLY:
+        parts = ", ".join(f"{n} {what}" for what, n in sorted(WORKERS_TALLY.items()))
+        terminalreporter.write_line(f"reliability: {parts}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Stop the session's Prefect server, then check that nothing the suite started is still running."""
+    if PREFECT is not None:
+        PREFECT.stop()
+    left = leftover_processes(os.environ[SESSION_MARK])
+    kill(left)
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker: the controller reports
+        workeroutput["onbrand_leftovers"] = left
+        return
+    left += WORKERS_LEFT
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if left:
+        if reporter is not None:
+            reporter.write_line(f"processes the test session started are still running ({len(left)}):", red=True)
+            for line in left:
+                reporter.write_line(f"  {line}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    elif reporter is not None:
+        reporter.write_line("no process started by the test session outlives it")
 
 
 @pytest.fixture

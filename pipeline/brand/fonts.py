@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from pipeline.brand.text import section_topic
+from pipeline.brand.text import plain, section_topic
 from pipeline.knowledge.chunking import Unit
 from pipeline.models import BrandFont
 
@@ -80,6 +80,9 @@ WEIGHT_WORDS = frozenset(
     ]
 )
 
+# A CSS stack that starts with one of these asks for the operating system's font.
+SYSTEM_STACK = frozenset(["-apple-system", "system-ui", "blinkmacsystemfont", "ui-sans-serif", "ui-serif"])
+
 GENERIC_FAMILIES = frozenset(
     [
         "serif",
@@ -123,22 +126,38 @@ _NOT_A_FONT = re.compile(
     r"^(the|our|this|these|that|all|use|headlines?|headings?|body|titles?|text|copy|captions?|display|brand|"
     r"primary|secondary|only|always|never|we|it|a|an|web|print|digital|system|fallback|font|typeface|type|"
     r"regular|bold|black|light|medium|italic|white|capitals|caps|sentence case|title case|upper ?case|"
-    r"lower ?case|all caps|[A-Z]{1,2}|\d+)$",
+    r"lower ?case|all caps|notes?|tips?|examples?|important|usage|warning|caution|remember|description|"
+    r"weights?|sizes?|styles?|tokens?|line height|spacing|hierarchy|alignment|[A-Z]{1,2}|\d+)$",
     re.I,
 )
 
 
+# "Extra Light", "Semi Bold": the first word of a two-word weight is no part of the family either.
+_WEIGHT_PREFIX = frozenset(["extra", "semi", "demi", "ultra"])
+# Web-font file names: "Frutiger W01", "Inter Variable", "Lato Webfont" are Frutiger, Inter, Lato.
+_WEB_SUFFIX = re.compile(r"^(?:W\d{2}|W\dG|Web|Webfont|VF|Variable|Pro VF)$", re.I)
+
+
 def _clean_family(raw: str) -> str:
     words = raw.strip().strip("\"'“”‘’").split()
-    while words and (words[-1].lower().strip(",.;") in WEIGHT_WORDS or re.fullmatch(r"\d{3}", words[-1])):
-        words.pop()
+    while words:
+        last = words[-1].lower().strip(",.;")
+        if (
+            last in WEIGHT_WORDS
+            or re.fullmatch(r"\d{2,3}", last)
+            or _WEB_SUFFIX.match(last)
+            or (last in _WEIGHT_PREFIX and len(words) > 1)
+        ):
+            words.pop()
+        else:
+            break
     family = " ".join(w.strip(",.;:") for w in words).strip()
     return family
 
 
 def _usage(text: str) -> str:
     low = text.lower()
-    if "fallback" in low or "substitut" in low or "system font" in low:
+    if re.search(r"fallback|substitut|system font|replacement|not available|unavailable|isn[’']t available", low):
         return "fallback"
     if re.search(r"\b(headline|heading|display|title)s?\b", low):
         return "headline"
@@ -197,8 +216,13 @@ def extract_fonts(units: list[Unit], not_fonts: Iterable[str] = ()) -> list[Bran
             for match in pattern.finditer(text):
                 value = match.group(1)
                 if pattern is _FONT_PATTERNS[0]:
+                    stack = [p.strip() for p in value.split(",")]
+                    if stack and stack[0].strip("\"' ").lower() in SYSTEM_STACK:
+                        # "-apple-system, Segoe UI, Roboto, ...": the reader's own system font, no brand face
+                        named += [_clean_family(p) for p in stack]
+                        continue
                     # A CSS stack: the first family is the brand's, the rest are fallbacks.
-                    for n, part in enumerate(value.split(",")):
+                    for n, part in enumerate(stack):
                         if f := add(part, unit, _usage(_clause(text, match.start())) if n == 0 else "fallback"):
                             named.append(f)
                 else:
@@ -218,6 +242,18 @@ def extract_fonts(units: list[Unit], not_fonts: Iterable[str] = ()) -> list[Bran
                     if family not in named:
                         add(family, unit, _usage(_clause(text, hit.start())))
                     masked = pattern.sub(" " * len(family), masked)
+        if in_type_section and unit.kind in ("item", "sentence"):
+            # "Red Hat Mono: A tabular font used to format text as code" in a typography section.
+            term = re.match(r"^\s*([A-Z][\w-]*(?: [A-Z0-9][\w-]*){0,3})\s*:\s+\S", plain(text))
+            about_type = term is not None and re.search(
+                r"\b(font|typeface|text|headings?|headlines?|body|code|display|titles?|copy|used|use)\b",
+                text[term.end() - 1 :],
+                re.I,
+            )
+            if term and about_type and term.group(1) not in named:
+                listed = add(term.group(1), unit, _usage(text[term.end() :]))
+                if listed:
+                    named.append(listed)
         if unit.kind == "row" and in_type_section and unit.header:
             for head, cell in zip(unit.header, unit.cells, strict=False):
                 if re.search(r"\b(typeface|font|family)\b", head, re.I) and re.match(r"[A-Z]", cell):

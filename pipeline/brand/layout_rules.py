@@ -10,9 +10,7 @@ from pipeline.brand.text import (
     section_topic,
 )
 from pipeline.knowledge.chunking import Unit
-from pipeline.models import (
-    LayoutRules,
-)
+from pipeline.models import LayoutRules, LogoMinimum
 
 _CORNER = re.compile(r"\b(top|upper|bottom|lower)[\s-]+(left|right)(?:[\s-]+(?:hand\s+)?corner)?", re.I)
 _PERCENT = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*(?:%|per\s?cent)")
@@ -129,16 +127,7 @@ def _logo_layout(rules: LayoutRules, unit: Unit, note: object) -> None:
         if corner not in rules.logo_corners:
             rules.logo_corners.append(corner)  # type: ignore[arg-type]
             record("logo_corners", unit)  # type: ignore[operator]
-    if re.search(r"\b(minimum|min\.?|at least|no smaller|never smaller|not smaller|smallest|reproduc\w*)\b", low):
-        for size in _SIZE.finditer(text):
-            value, unit_name = float(size.group(1)), size.group(2).lower()
-            if unit_name.startswith("p") and unit_name != "pt" and rules.logo_min_width_px is None:
-                rules.logo_min_width_px = int(value)
-                record("logo_min_width_px", unit)  # type: ignore[operator]
-            elif unit_name.startswith(("mm", "milli", "cm", "in")) and rules.logo_min_width_mm is None:
-                factor = 10.0 if unit_name == "cm" else 25.4 if unit_name.startswith("in") else 1.0
-                rules.logo_min_width_mm = round(value * factor, 2)
-                record("logo_min_width_mm", unit)  # type: ignore[operator]
+    _logo_minimums(rules, unit, record)
     clear = re.search(
         r"\b(clear\s*space|clearspace|exclusion zone|breathing (?:room|space)|protected (?:area|space)|"
         r"isolation area|free space)\b",
@@ -152,3 +141,70 @@ def _logo_layout(rules: LayoutRules, unit: Unit, note: object) -> None:
         if pct:
             rules.logo_clear_space_fraction = float(pct.group(1)) / 100
             record("logo_clear_space_fraction", unit)  # type: ignore[operator]
+
+
+_MIN_CUE = re.compile(r"\b(minimum|min\.?|at least|no smaller|never smaller|not smaller|smallest|reproduc\w*)\b", re.I)
+_DISTANCE = re.compile(
+    r"\s*(?:of\s+)?(?:inside|from|away|around|clear|free|white|empty|margin|between|beyond|apart|bleed|below|above|"
+    r"space|padding|gap|in from)\b",
+    re.I,
+)
+_HEIGHT = re.compile(r"\b(height|high|tall)\b", re.I)
+_WIDTH = re.compile(r"\b(width|wide|across)\b", re.I)
+_UNITS = {"px": "px", "pixel": "px", "pixels": "px", "mm": "mm", "cm": "cm", "in": "in", "pt": "pt"}
+
+
+def _unit_of(raw: str) -> str:
+    raw = raw.lower()
+    if raw.startswith("milli"):
+        return "mm"
+    if raw.startswith("inch"):
+        return "in"
+    return _UNITS.get(raw, raw)
+
+
+def _logo_minimums(rules: LayoutRules, unit: Unit, record: object) -> None:
+    """Every logo minimum size stated, with its unit and whether it is a width or a height
+    ("Wordmark minimum width: 50px", "logo: 10mm height", "at least 24 px high")."""
+    text = unit.text
+    context = f"{unit.lead} {unit.heading}"
+    if not (_MIN_CUE.search(text) or _MIN_CUE.search(context)):
+        return
+    for clause_match in re.finditer(r"[^.;,]+(?:,\s*\d[^.;,]*)*", text):
+        clause = clause_match.group(0)
+        sizes = list(_SIZE.finditer(clause))
+        if not sizes or not (_MIN_CUE.search(clause) or _MIN_CUE.search(context) or len(sizes) == 1):
+            continue
+        for size in sizes:
+            # the words right around the number say which side it measures
+            around = clause[max(0, size.start() - 25) : size.end() + 12]
+            height, width = _HEIGHT.search(around), _WIDTH.search(around)
+            dimension = "height" if height and not (width and width.start() > height.start()) else "width"
+            value, unit_name = float(size.group(1)), _unit_of(size.group(2))
+            if value <= 0 or re.match(r"\s*[x×]\s*\d", clause[size.end() :]):
+                continue  # "16x16 px" icon grids and zero values are no minimum
+            if _DISTANCE.match(clause[size.end() :]):
+                continue  # "at least 8 mm inside the trim" is a margin, not the logo's size
+            where = f"{clause} {context}".lower()
+            ctx = (
+                "print"
+                if re.search(r"\b(print\w*|paper|documents?|letters?)\b", where)
+                else "digital"
+                if re.search(r"\b(screens?|digital|web|online|apps?|social)\b", where)
+                else ""
+            )
+            minimum = LogoMinimum(value=value, unit=unit_name, dimension=dimension, context=ctx, source=unit.ref())
+            if not any(
+                (m.value, m.unit, m.dimension) == (minimum.value, minimum.unit, minimum.dimension)
+                for m in rules.logo_minimums
+            ):
+                rules.logo_minimums.append(minimum)
+            if dimension != "width":
+                continue
+            if unit_name == "px" and rules.logo_min_width_px is None:
+                rules.logo_min_width_px = int(value)
+                record("logo_min_width_px", unit)  # type: ignore[operator]
+            elif unit_name in ("mm", "cm", "in") and rules.logo_min_width_mm is None:
+                factor = 10.0 if unit_name == "cm" else 25.4 if unit_name == "in" else 1.0
+                rules.logo_min_width_mm = round(value * factor, 2)
+                record("logo_min_width_mm", unit)  # type: ignore[operator]

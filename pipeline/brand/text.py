@@ -43,7 +43,7 @@ _COLOUR_TOPIC = re.compile(r"\b(colou?rs?|palettes?|swatch(?:es)?)\b", re.I)
 _TYPE_SECTION = re.compile(r"\b(typograph\w*|fonts?|typefaces?|type ?faces?|type|lettering|type system)\b", re.I)
 _IMAGERY_SECTION = re.compile(
     r"\b(imagery|images?|photograph\w*|photos?|illustrations?|art direction|"
-    r"pictures?|styling|video|footage|image style|visuals?(?! identity))\b",
+    r"pictures?|styling|video|footage|image style|visuals?(?! identity)|icons?|iconography|pictograms?)\b",
     re.I,
 )
 _TONE_SECTION = re.compile(
@@ -93,3 +93,27 @@ def section_topic(section: str) -> str | None:
         if topic:
             return topic
     return None
+
+
+# --- emphasis: style guides mark the very word a rule is about ("use _start_", "not *Cancelling*") ---
+
+EMPHASIS = re.compile(r"(?<![\w*_])([*_])(?!\s)([^*_\n]{1,60}?)(?<!\s)\1(?![\w*_])")
+
+
+def plain(text: str) -> str:
+    """``text`` without single-emphasis marks: "use _start_" -> "use start"."""
+    return EMPHASIS.sub(r"\2", text) if ("_" in text or "*" in text) else text
+
+
+def emphasised(text: str) -> list[str]:
+    """The emphasised words of ``text``: "Use *Canceling* instead of *Cancelling*" -> both."""
+    return [m.group(2).strip(" ,.;:") for m in EMPHASIS.finditer(text) if m.group(2).strip(" ,.;:")]
+
+
+def split_list(text: str) -> list[str]:
+    """The items of a short list ("alcohol, cocktails or smoking"), or its quoted words when it has any."""
+    quoted = [q[0] or q[1] for q in QUOTED.findall(text)]
+    if quoted:
+        return quoted
+    parts = re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:or|and|nor)\s+|\s*/\s*|\s*;\s*", text)
+    return [p.strip(" .\"'“”‘’") for p in parts if p.strip(" .\"'“”‘’")]

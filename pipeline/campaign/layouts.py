@@ -15,6 +15,7 @@ product share, safe margin, logo corners and minimum size) where the guidelines 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from pipeline.errors import UserError
 from pipeline.models import Box, BoxRole, Layout, LayoutRules
@@ -231,6 +232,21 @@ def validate_layout(layout: Layout, rules: LayoutRules | None = None, final_widt
     return list(dict.fromkeys(problems))
 
 
+@dataclass
+class _Repair:
+    """The boxes being repaired, and the one way to move a box: kept inside the safe margin."""
+
+    boxes: list[Box]
+    margin: float
+
+    def put(self, i: int, x0: float, y0: float, x1: float, y1: float) -> None:
+        lo, hi = self.margin, 1 - self.margin
+        w, h = min(x1 - x0, hi - lo), min(y1 - y0, hi - lo)
+        x0 = min(max(x0, lo), hi - w)
+        y0 = min(max(y0, lo), hi - h)
+        self.boxes[i] = _box(self.boxes[i].role, x0, y0, x0 + w, y0 + h)
+
+
 def repair_layout(layout: Layout, rules: LayoutRules | None = None, final_width: int | None = None) -> Layout:
     """Move and resize boxes until the layout obeys the rules (or as close as the rules allow).
 
@@ -238,26 +254,31 @@ def repair_layout(layout: Layout, rules: LayoutRules | None = None, final_width:
     corner and size, and last anything text that still covers the product.
     """
     rules = rules or LayoutRules()
-    margin = rules.safe_margin if rules.safe_margin is not None else 0.0
-    boxes = [b.model_copy() for b in layout.boxes]
-
-    def put(i: int, x0: float, y0: float, x1: float, y1: float) -> None:
-        lo, hi = margin, 1 - margin
-        w, h = min(x1 - x0, hi - lo), min(y1 - y0, hi - lo)
-        x0 = min(max(x0, lo), hi - w)
-        y0 = min(max(y0, lo), hi - h)
-        boxes[i] = _box(boxes[i].role, x0, y0, x0 + w, y0 + h)
-
-    for i, b in enumerate(boxes):
+    repair = _Repair(
+        [b.model_copy() for b in layout.boxes], rules.safe_margin if rules.safe_margin is not None else 0.0
+    )
+    for i, b in enumerate(repair.boxes):
         if b.role != "free":
-            put(i, b.x0, b.y0, b.x1, b.y1)
+            repair.put(i, b.x0, b.y0, b.x1, b.y1)
     band = rules.headline_band_max if rules.headline_band and rules.headline_band_max else None
-    for i, b in enumerate(boxes):
+    _headline_into_band(repair, rules, band)
+    _product_to_share(repair, rules, band)
+    _logo_into_corner(repair, rules, layout.aspect, final_width)
+    _text_off_the_product(repair)
+    return Layout(aspect=layout.aspect, boxes=repair.boxes, template=layout.template)
+
+
+def _headline_into_band(repair: _Repair, rules: LayoutRules, band: float | None) -> None:
+    for i, b in enumerate(repair.boxes):
         if b.role == "headline" and band is not None and rules.headline_band == "top" and b.y1 > band:
-            put(i, b.x0, min(b.y0, band - 0.06), b.x1, band)
+            repair.put(i, b.x0, min(b.y0, band - 0.06), b.x1, band)
         elif b.role == "headline" and band is not None and rules.headline_band == "bottom" and b.y0 < 1 - band:
-            put(i, b.x0, 1 - band, b.x1, max(b.y1, 1 - band + 0.06))
-    for i, b in enumerate(boxes):
+            repair.put(i, b.x0, 1 - band, b.x1, max(b.y1, 1 - band + 0.06))
+
+
+def _product_to_share(repair: _Repair, rules: LayoutRules, band: float | None) -> None:
+    margin = repair.margin
+    for i, b in enumerate(repair.boxes):
         if b.role != "product":
             continue
         target = b.area
@@ -272,7 +293,11 @@ def repair_layout(layout: Layout, rules: LayoutRules | None = None, final_width:
         h = max(min(b.h * scale, bottom - top), 0.01)  # a margin or band that leaves no room still leaves a sliver
         w = min(target / h, 1 - 2 * margin)  # short of height (wide banners): grow sideways instead
         cy = min(max(cy, top + h / 2), bottom - h / 2)
-        put(i, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+        repair.put(i, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+
+
+def _logo_into_corner(repair: _Repair, rules: LayoutRules, aspect: float, final_width: int | None) -> None:
+    boxes = repair.boxes
     for i, b in enumerate(boxes):
         if b.role != "logo":
             continue
@@ -283,11 +308,11 @@ def repair_layout(layout: Layout, rules: LayoutRules | None = None, final_width:
         if rules.logo_corners and corner not in rules.logo_corners:
             corner = rules.logo_corners[0]
         height = b.h * width / b.w
-        edge = margin or DEFAULT_MARGIN
+        edge = repair.margin or DEFAULT_MARGIN
         candidates = [corner, *[c for c in rules.logo_corners if c != corner]]
         for option in candidates:  # the first allowed corner where the logo stays off the product
-            new = _logo_box(layout.aspect, option, edge, width)
-            put(i, new.x0, new.y0, new.x0 + width, new.y0 + height)
+            new = _logo_box(aspect, option, edge, width)
+            repair.put(i, new.x0, new.y0, new.x0 + width, new.y0 + height)
             if not any(_overlap(boxes[i], p) > 0 for p in boxes if p.role == "product"):
                 break
         else:  # every allowed corner is taken: slide the product away from the logo
@@ -295,9 +320,13 @@ def repair_layout(layout: Layout, rules: LayoutRules | None = None, final_width:
             for j, p in enumerate(boxes):
                 if p.role == "product" and _overlap(logo, p) > 0:
                     dx = (logo.x0 - 0.01 - p.x1) if (logo.x0 + logo.x1) > (p.x0 + p.x1) else (logo.x1 + 0.01 - p.x0)
-                    put(j, p.x0 + dx, p.y0, p.x1 + dx, p.y1)
-    # Text still on the product: move it beside, below or above the product where nothing else is;
-    # failing that, make room below by trading the product's height for width.
+                    repair.put(j, p.x0 + dx, p.y0, p.x1 + dx, p.y1)
+
+
+def _text_off_the_product(repair: _Repair) -> None:
+    """Text still on the product moves beside, below or above it where nothing else is; failing that,
+    room is made below by trading the product's height for width."""
+    boxes, margin = repair.boxes, repair.margin
     for i, b in enumerate(boxes):
         if b.role not in TEXT_ROLES:
             continue
@@ -324,6 +353,5 @@ def repair_layout(layout: Layout, rules: LayoutRules | None = None, final_width:
                     h = new_y1 - p.y0
                     w = min(area / h, 1 - 2 * margin)
                     cx = (p.x0 + p.x1) / 2
-                    put(j, cx - w / 2, p.y0, cx + w / 2, new_y1)
-                    put(i, b.x0, new_y1 + 0.02, b.x1, new_y1 + 0.02 + b.h)
-    return Layout(aspect=layout.aspect, boxes=boxes, template=layout.template)
+                    repair.put(j, cx - w / 2, p.y0, cx + w / 2, new_y1)
+                    repair.put(i, b.x0, new_y1 + 0.02, b.x1, new_y1 + 0.02 + b.h)

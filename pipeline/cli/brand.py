@@ -57,10 +57,11 @@ def brand_list(as_json: JsonFlag = False) -> None:
 def brand_show(name: Annotated[str, typer.Argument(help="Brand name.")], as_json: JsonFlag = False) -> None:
     """The brand profile: palette swatches, fonts, banned terms, tone, logo, imagery and layout rules."""
     from pipeline.brand.store import ProfileStore
+    from pipeline.brand.trust import needs_a_look
 
     profile = ProfileStore(cli_settings()).profile(name)
     if as_json:
-        emit_json(profile.contract_json())
+        emit_json({**profile.contract_json(), "needs_a_look": needs_a_look(profile)})
         return
     print_profile(profile, make_console())
 
@@ -99,6 +100,12 @@ def print_profile(profile: BrandProfile, console: Console) -> None:
             c.source.source if c.source else "",
         )
     console.print(palette)
+    if profile.tints:
+        by_base: dict[str, list[str]] = {}
+        for t in profile.tints:
+            by_base.setdefault(t.base, []).append(f"{t.name} {t.hex}")
+        for base, tints in by_base.items():
+            console.print(f"[dim]Tints of {base}:[/dim] " + ", ".join(tints), highlight=False)
     if profile.forbidden_colors:
         console.print("Never use: " + ", ".join(f"{c.name} {c.hex}" for c in profile.forbidden_colors))
     console.print(
@@ -125,3 +132,10 @@ def print_profile(profile: BrandProfile, console: Console) -> None:
         console.print(
             "[dim]Sub-brands kept out of this profile: " + ", ".join(s.name for s in profile.sub_brands) + "[/dim]"
         )
+    from pipeline.brand.trust import needs_a_look
+
+    look = needs_a_look(profile)
+    if look:
+        console.print("[bold yellow]Needs a look[/bold yellow] (fix in the override file: onbrand brand set):")
+        for line in look:
+            console.print(f"  - {line}", highlight=False)

@@ -25,10 +25,22 @@ def ingest(
     from pipeline.brand.ingest import ingest_brand
 
     settings = cli_settings()
+    chat_model = None
+    if settings.llm:  # the model also reads the guidelines; its items are checked against the text
+        from agents.llm import load_chat_model
+
+        chat_model = load_chat_model(settings.llm, settings)
     err = make_console(stderr=True)
     with Bars(err, enabled=not as_json and err.is_terminal) as update:
         report = ingest_brand(
-            paths, brand, settings, actor=cli_actor(), rebuild=rebuild, prune=prune, progress=update
+            paths,
+            brand,
+            settings,
+            actor=cli_actor(),
+            rebuild=rebuild,
+            prune=prune,
+            progress=update,
+            chat_model=chat_model,
         ).report
     if as_json:
         emit_json(report.model_dump(mode="json"))
@@ -59,7 +71,10 @@ def print_ingest(report: Any) -> None:
             )
         )
     )
-    make_console().print(table)
+    console = make_console()
+    console.print(table)
+    for note in report.notes:
+        console.print(f"[yellow]note[/yellow] {note.file}: {note.error}", highlight=False)
 
 
 @app.command()
@@ -85,6 +100,7 @@ def search(
                     "score": h.score,
                     "chunk_id": h.chunk_id,
                     "page": h.page,
+                    "title": h.title,
                 }
                 for h in hits
             ]
@@ -97,5 +113,6 @@ def search(
         console.print("No passages found.")
     for rank, hit in enumerate(hits, start=1):
         where = hit.source + (f" p.{hit.page}" if hit.page else "")
-        title = f"[bold]{rank}.[/bold] {hit.section or '(no section)'}  [dim]{where} · score {hit.score:.2f}[/dim]"
+        heading = hit.section or hit.title or "(no section)"
+        title = f"[bold]{rank}.[/bold] {heading}  [dim]{where} · score {hit.score:.2f}[/dim]"
         console.print(Panel(hit.text, title=title, title_align="left", expand=True))

@@ -11,6 +11,7 @@ import typer
 from pipeline.cli.app import JsonFlag, app, brand_profile_of, emit_json, make_console, user_error
 
 if TYPE_CHECKING:
+    from pipeline.render.jobs import ControlSpec
     from pipeline.settings import Settings
 
 
@@ -54,8 +55,8 @@ def generate(
     ControlNet it ships with."""
     from pydantic import ValidationError
 
-    from pipeline.render.jobs import ControlSpec, RenderJob
-    from pipeline.render.loading import folder_controlnet, model_defaults
+    from pipeline.render.jobs import RenderJob
+    from pipeline.render.loading import model_defaults
     from pipeline.render.png import save_png
     from pipeline.render.renderer import Renderer
     from pipeline.settings import load_settings
@@ -68,22 +69,8 @@ def generate(
     width = width or defaults.resolution
     height = height or defaults.resolution
     out = out or Path(f"onbrand-{seed}.png")
-    conditions = control_conditions(layout, control_image, control_type, width, height, settings)
-    nets = list(controlnet or [])
-    own = folder_controlnet(model) if layout is not None and not nets else None
-    if own:
-        nets = [own]  # the model's own layout ControlNet (the bundled draft model ships one)
-    if conditions and len(nets) != len(conditions):
-        raise user_error(
-            f"{len(conditions)} condition(s) but {len(nets)} --controlnet folder(s); pass one --controlnet per "
-            "condition (the layout first, then the control image)"
-        )
-    controls = []
-    for n, ((kind, image), net) in enumerate(zip(conditions, nets, strict=False)):
-        path = out.with_name(f"{out.stem}.control-{n}.png")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        image.save(path)
-        controls.append(ControlSpec(model=net, image=str(path), scale=control_scale, type=kind))
+    reference = (control_image, control_type)
+    controls = _controls(model, layout, reference, controlnet or [], control_scale, (width, height), out, settings)
     try:
         job = RenderJob(
             prompt=prompt,
@@ -109,18 +96,46 @@ def generate(
     rendered = Renderer(device=settings.device, allow_downloads=settings.allow_downloads).render([job], model=model)[0]
     save_png(rendered, out)
     if as_json:
-        emit_json(
-            {
-                "out": str(out),
-                "seconds": round(rendered.seconds, 3),
-                "command_seconds": round(time.perf_counter() - started, 3),
-                **rendered.job.model_dump(mode="json", exclude={"layout"}),
-            }
-        )
+        seconds = {"seconds": round(rendered.seconds, 3), "command_seconds": round(time.perf_counter() - started, 3)}
+        emit_json({"out": str(out), **seconds, **rendered.job.model_dump(mode="json", exclude={"layout"})})
     else:
         make_console().print(
             f"[green]saved[/green] {out} ({width}x{height}, seed {seed}, {rendered.seconds:.2f} s of model time)"
         )
+
+
+def _controls(
+    model: str,
+    layout: Path | None,
+    reference: tuple[Path | None, str],
+    controlnets: list[str],
+    scale: float,
+    size: tuple[int, int],
+    out: Path,
+    settings: Settings,
+) -> list[ControlSpec]:
+    """One ControlNet input per condition (the layout first, then the reference image), each condition
+    saved beside the output PNG. With a layout and no --controlnet, the model's own layout ControlNet."""
+    from pipeline.render.jobs import ControlSpec
+    from pipeline.render.loading import folder_controlnet
+
+    conditions = control_conditions(layout, reference[0], reference[1], size[0], size[1], settings)
+    nets = list(controlnets)
+    own = folder_controlnet(model) if layout is not None and not nets else None
+    if own:
+        nets = [own]  # the bundled draft model ships one
+    if conditions and len(nets) != len(conditions):
+        raise user_error(
+            f"{len(conditions)} condition(s) but {len(nets)} --controlnet folder(s); pass one --controlnet per "
+            "condition (the layout first, then the control image)"
+        )
+    controls = []
+    for n, ((kind, image), net) in enumerate(zip(conditions, nets, strict=False)):
+        path = out.with_name(f"{out.stem}.control-{n}.png")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        image.save(path)
+        controls.append(ControlSpec(model=net, image=str(path), scale=scale, type=kind))
+    return controls
 
 
 def _gate_prompt(prompt: str, brand: str | None, settings: Settings) -> None:

@@ -167,8 +167,9 @@ def run_eval(
     control_scale: float | None = None,
 ) -> dict[str, Any]:
     """Render the held-out cases, measure them (and time the model with ``with_speed``), and write
-    ``report.json`` and ``sheet.png`` to ``out``. ``case_seed`` draws another set of cases (for
-    choosing settings on cases the reported numbers do not use)."""
+    ``report.json`` and ``sheet.png`` to ``out``; the result also holds the rendered ``images``.
+    ``case_seed`` draws another set of cases (for choosing settings on cases the reported numbers do
+    not use)."""
     from pipeline.render.jobs import ControlSpec, RenderJob
     from pipeline.render.loading import folder_controlnet, model_defaults
     from pipeline.render.renderer import Renderer
@@ -245,6 +246,15 @@ def run_eval(
         "render_seconds_per_image": render_seconds / n,
         "targets": TARGETS,
     }
+    by_colour: dict[str, list[bool]] = {}
+    for row in rows:
+        by_colour.setdefault(row["asked"]["product"], []).append(row["product_ok"])
+    # per asked product colour: weak colours hide in the mean (teal drifting to blue, say)
+    summary["product_colour_accuracy_by_colour"] = {
+        name: {"cases": len(by_colour[name]), "accuracy": round(sum(by_colour[name]) / len(by_colour[name]), 4)}
+        for name in COLOURS
+        if name in by_colour
+    }
     summary["passed"] = bool(
         summary["background_colour_accuracy"] >= TARGETS["background_colour"]
         and summary["product_colour_accuracy"] >= TARGETS["product_colour"]
@@ -257,7 +267,7 @@ def run_eval(
     if out is not None:
         (out / "report.json").write_text(json.dumps({"summary": summary, "cases": rows}, indent=2) + "\n")
         contact_sheet([r.image for r in rendered], rows).save(out / "sheet.png")
-    return {"summary": summary, "cases": rows}
+    return {"summary": summary, "cases": rows, "images": [r.image for r in rendered]}
 
 
 def contact_sheet(images: list[Image.Image], rows: list[dict[str, Any]], columns: int = 8) -> Image.Image:

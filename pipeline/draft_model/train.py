@@ -275,29 +275,16 @@ def train(
 
     t0 = time.perf_counter()
     torch.manual_seed(cfg.seed)
-    previous: list[Any] = []
-    if resume is not None:
-        vae, unet, controlnet = load_trained(resume)
-        vae.to(device).eval()
-        data.scale = encode_latents(vae, data, device, progress, scale=vae.config.scaling_factor)
-        history = resume / "training.json"
-        if history.is_file():
-            old = json.loads(history.read_text())
-            previous = [*old.get("previous_runs", []), {k: v for k, v in old.items() if k != "previous_runs"}]
-    elif vae_from is not None:
-        vae = load_trained(vae_from)[0].to(device).eval()
-        data.scale = encode_latents(vae, data, device, progress, scale=vae.config.scaling_factor)
-    else:
-        vae = build_vae(cfg)
-        data.scale = train_vae(vae, data, cfg, device, progress)
-        _save_vae(out.with_name(out.name + ".vae.pt"), vae, data.scale)
+    vae, resumed, previous = _autoencoder(cfg, data, device, progress, out, resume, vae_from)
     timings["autoencoder_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     torch.manual_seed(cfg.seed)
-    if resume is None:
+    if resumed is None:
         unet = build_unet(cfg)
         controlnet = build_controlnet(unet, cfg)
+    else:
+        unet, controlnet = resumed
     tokenizer = build_tokenizer(cfg.max_tokens)
     encoder = build_text_encoder()
     ema = train_diffusion(
@@ -329,3 +316,34 @@ def train(
     }
     save_model(pipe, out, cfg, stats)
     return stats
+
+
+def _autoencoder(
+    cfg: TrainConfig,
+    data: SceneSet,
+    device: str,
+    progress: Progress,
+    out: Path,
+    resume: Path | None,
+    vae_from: Path | None,
+) -> tuple[Any, tuple[Any, Any] | None, list[Any]]:
+    """The autoencoder (trained now, or a saved model's), the data's latents with its scale, the saved
+    UNet and ControlNet when resuming, and the training history of a resumed model."""
+    previous: list[Any] = []
+    if resume is not None:
+        vae, unet, controlnet = load_trained(resume)
+        vae.to(device).eval()
+        data.scale = encode_latents(vae, data, device, progress, scale=vae.config.scaling_factor)
+        history = resume / "training.json"
+        if history.is_file():
+            old = json.loads(history.read_text())
+            previous = [*old.get("previous_runs", []), {k: v for k, v in old.items() if k != "previous_runs"}]
+        return vae, (unet, controlnet), previous
+    if vae_from is not None:
+        vae = load_trained(vae_from)[0].to(device).eval()
+        data.scale = encode_latents(vae, data, device, progress, scale=vae.config.scaling_factor)
+        return vae, None, previous
+    vae = build_vae(cfg)
+    data.scale = train_vae(vae, data, cfg, device, progress)
+    _save_vae(out.with_name(out.name + ".vae.pt"), vae, data.scale)
+    return vae, None, previous

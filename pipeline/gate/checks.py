@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.colour import chroma, delta_e_2000, dominant_colours, hex_to_rgb, lab_to_hex, to_lab
+from pipeline.gate.colours import asked_colours, background_colour, nearest_name, product_colour, product_pixels
 from pipeline.gate.detectors import Detectors
 from pipeline.gate.measure import Measured, box_slice, fingerprint_distance
 from pipeline.models import BrandProfile, Check, GatePolicy
@@ -141,7 +142,7 @@ def text_artifacts(m: Measured, ctx: CheckContext) -> Check:
 
 
 def palette(m: Measured, ctx: CheckContext) -> Check:
-    palette = ctx.brand.palette if ctx.brand is not None else []
+    palette = ctx.brand.accepted_colours() if ctx.brand is not None else []  # tints count as the brand's
     if not palette:
         return Check(name="palette", status="skipped", reason="the brand has no palette to compare with")
     p = ctx.policy
@@ -149,6 +150,25 @@ def palette(m: Measured, ctx: CheckContext) -> Check:
     forbidden = ctx.brand.forbidden_colors if ctx.brand is not None else []
     forbidden_lab = to_lab(np.array([hex_to_rgb(c.hex) for c in forbidden], dtype=np.float64)) if forbidden else None
     clusters = dominant_colours(m.lab_small[::2, ::2].reshape(-1, 3), k=6)  # ~2,300 pixels are plenty
+    # The product is what the brief is about: its pixels count for at least palette_product_weight of
+    # the image, so a white backdrop cannot outvote an off-palette product.
+    product = product_pixels(m.lab_small, m.layout) if m.layout and m.layout.boxes_with_role("product") else None
+    warnings: list[str] = []
+    if product is not None and product.any():
+        clusters = _weigh_product(m.lab_small, product, clusters, p.palette_product_weight)
+        lab = np.median(m.lab_small[product], axis=0)
+        box_fill = float(product.sum() / max(1, _box_area(m)))
+        distances = delta_e_2000(brand_lab, lab[None, :])
+        nearest = int(np.argmin(distances))
+        if (
+            box_fill >= 0.3
+            and float(distances[nearest]) > p.palette_match_delta_e
+            and float(chroma(lab)) >= p.neutral_chroma
+        ):
+            warnings.append(
+                f"the product ({box_fill:.0%} of its box) is off-palette {lab_to_hex(lab)} "
+                f"(nearest {palette[nearest].name}, dE {float(distances[nearest]):.0f})"
+            )
     on_share = 0.0
     swatches: list[dict[str, Any]] = []
     problems: list[str] = []
@@ -193,12 +213,12 @@ def palette(m: Measured, ctx: CheckContext) -> Check:
             reason=f"only {on_share:.0%} of the image is in brand colours{tail}",
             data=data,
         )
-    if on_share < p.palette_warn_below:
+    if on_share < p.palette_warn_below or warnings:
         return Check(
             name="palette",
             status="warn",
             score=on_share,
-            reason=f"{on_share:.0%} of the image is in brand colours{tail}",
+            reason="; ".join([f"{on_share:.0%} of the image is in brand colours{tail}", *warnings]),
             data=data,
         )
     return Check(
@@ -208,6 +228,98 @@ def palette(m: Measured, ctx: CheckContext) -> Check:
         reason=f"{on_share:.0%} of the image is in brand colours or neutrals",
         data=data,
     )
+
+
+def _box_area(m: Measured) -> int:
+    h, w = m.lab_small.shape[:2]
+    area = np.zeros((h, w), dtype=bool)
+    for box in m.layout.boxes_with_role("product") if m.layout else []:
+        ys, xs = box_slice(box, h, w)
+        area[ys, xs] = True
+    return int(area.sum())
+
+
+def _weigh_product(
+    lab: np.ndarray, product: np.ndarray, clusters: list[tuple[np.ndarray, float]], weight: float
+) -> list[tuple[np.ndarray, float]]:
+    """The clusters' shares with the product's pixels weighted up to ``weight`` of the image."""
+    share = float(product.mean())
+    if share <= 0 or share >= weight:
+        return clusters
+    pixels = lab.reshape(-1, 3)
+    centres = np.array([c for c, _ in clusters])
+    labels = np.argmin(((pixels[:, None, :] - centres[None]) ** 2).sum(-1), axis=1)
+    weights = np.where(product.reshape(-1), weight / share, (1 - weight) / (1 - share))
+    shares = np.bincount(labels, weights=weights, minlength=len(centres)) / weights.sum()
+    return [(centres[i], float(shares[i])) for i in np.argsort(-shares) if shares[i] > 0]
+
+
+def colour_match(m: Measured, ctx: CheckContext) -> Check:
+    """The colours the prompt asked for, against what the draft shows: the product in its layout box and
+    the background outside the boxes (CIEDE2000). A product that reads as another colour fails (the
+    campaign re-plans it with a new seed); a background that does only warns."""
+    if not m.prompt:
+        return Check(name="colour_match", status="skipped", reason="no prompt given")
+    asked = asked_colours(m.prompt, ctx.brand)
+    if asked.product is None and asked.background is None:
+        return Check(name="colour_match", status="skipped", reason="the prompt names no product or background colour")
+    if m.layout is None or not m.layout.boxes_with_role("product"):
+        return Check(name="colour_match", status="skipped", reason="no layout with a product box was given")
+    tolerance = ctx.policy.colour_match_delta_e
+    data: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []  # (status, reason)
+    notes: list[str] = []
+    score = 100.0
+    if asked.product is not None:
+        lab, fill = product_colour(m.lab_small, m.layout)
+        if lab is None:
+            problems.append(("warn", f"no product stands out in its box to check for {asked.product.words}"))
+        else:
+            de = float(delta_e_2000(np.array(asked.product.lab), lab))
+            seen = nearest_name(lab)
+            score = de
+            data["product"] = {
+                "asked": asked.product.words,
+                "seen": seen,
+                "hex": lab_to_hex(lab),
+                "delta_e": round(de, 1),
+                "fill": round(fill, 3),
+            }
+            if seen == asked.product.name or de <= tolerance / 2:
+                notes.append(f"product {seen} as asked ({asked.product.words}, dE {de:.0f})")
+            elif de <= tolerance:
+                problems.append(
+                    (
+                        "warn",
+                        f"product reads {seen} {lab_to_hex(lab)}, near the {asked.product.words} asked (dE {de:.0f})",
+                    )
+                )
+            else:
+                problems.append(
+                    ("fail", f"product is {seen} {lab_to_hex(lab)}, not {asked.product.words} (dE {de:.0f})")
+                )
+    if asked.background is not None:
+        lab = background_colour(m.lab_small, m.layout)
+        de = float(delta_e_2000(np.array(asked.background.lab), lab))
+        seen = nearest_name(lab)
+        data["background"] = {
+            "asked": asked.background.words,
+            "seen": seen,
+            "hex": lab_to_hex(lab),
+            "delta_e": round(de, 1),
+        }
+        if seen == asked.background.name or de <= tolerance:
+            notes.append(f"background {seen} as asked ({asked.background.words}, dE {de:.0f})")
+        else:
+            problems.append(
+                ("warn", f"background is {seen} {lab_to_hex(lab)}, not {asked.background.words} (dE {de:.0f})")
+            )
+    if problems:
+        status = "fail" if any(s == "fail" for s, _ in problems) else "warn"
+        return Check(
+            name="colour_match", status=status, score=score, reason="; ".join(r for _, r in problems), data=data
+        )
+    return Check(name="colour_match", status="pass", score=score, reason="; ".join(notes), data=data)
 
 
 def layout(m: Measured, ctx: CheckContext) -> Check:
@@ -410,6 +522,7 @@ register_check("nsfw", nsfw)
 register_check("faces", faces)
 register_check("text_artifacts", text_artifacts)
 register_check("palette", palette)
+register_check("colour_match", colour_match)
 register_check("layout", layout)
 register_check("negative_space", negative_space)
 register_check("sharpness", sharpness)

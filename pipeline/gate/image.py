@@ -30,6 +30,7 @@ CHECK_NAMES = (
     "faces",
     "text_artifacts",
     "palette",
+    "colour_match",
     "layout",
     "negative_space",
     "sharpness",

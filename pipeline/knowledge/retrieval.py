@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.knowledge.chunking import Passage, passages_of
 from pipeline.knowledge.store import KnowledgeBase, collection_name
 from pipeline.models import GuidelineChunk, SearchHit
 from pipeline.settings import Settings
@@ -171,9 +172,10 @@ def exact_run(query: list[str], doc: str) -> tuple[int, bool]:
 class _BrandIndex:
     revision: tuple[int, int]
     chunks: list[GuidelineChunk]
+    passages: list[Passage]  # what is ranked and shown: chunks, small sections merged with their neighbours
+    passage_of: dict[str, int]  # chunk id -> its passage
     bm25: BM25Index
-    position: dict[str, int]
-    token_text: list[str]  # " tok tok ... " per chunk, for exact-sequence matching
+    token_text: list[str]  # " tok tok ... " per passage, for exact-sequence matching
 
 
 _INDEXES: dict[tuple[str, str], _BrandIndex] = {}
@@ -195,14 +197,17 @@ class Retriever:
             if cached is not None and cached.revision == revision:
                 return cached
         chunks = self.knowledge.chunks(brand)
-        # The topic (heading path) is indexed twice: headings are short, precise statements of what a chunk is about.
-        bm25 = BM25Index([f"{c.topic}\n{c.topic}\n{c.text}" for c in chunks])
+        passages = passages_of(chunks, self.settings.passage_min_chars, self.settings.chunk_chars)
+        topics = [p.section or p.title for p in passages]
+        # The topic (heading path) is indexed twice: headings are short, precise statements of what a passage is about.
+        bm25 = BM25Index([f"{t}\n{t}\n{p.text}" for t, p in zip(topics, passages, strict=True)])
         index = _BrandIndex(
             revision,
             chunks,
+            passages,
+            {c.id: i for i, p in enumerate(passages) for c in p.chunks},
             bm25,
-            {c.id: i for i, c in enumerate(chunks)},
-            [f" {' '.join(tokenize(c.embedding_text()))} " for c in chunks],
+            [f" {' '.join(tokenize(p.embedding_text()))} " for p in passages],
         )
         with _LOCK:
             _INDEXES[key] = index
@@ -226,48 +231,56 @@ class Retriever:
 
         vector = self.knowledge.embedder.embed_query(query)
         result = collection.query(query_embeddings=[vector.tolist()], n_results=pool, include=["distances"])
-        dense_ids = [i for i in result["ids"][0] if i in index.position]
-        # Dense over single rows, items and sentences, ranked by their chunk's best unit.
-        unit_ids: list[str] = []
+        dense = _ranked(index.passage_of.get(i) for i in result["ids"][0])
+        # Dense over single rows, items and sentences, ranked by their passage's best unit.
+        by_unit: list[int] = []
         units = self.knowledge._units(brand)
         if units is not None:  # n_results above the collection's size just returns what there is
             got = units.query(query_embeddings=[vector.tolist()], n_results=pool * 2, include=["metadatas"])
-            parents = [str((m or {}).get("parent", "")) for m in got["metadatas"][0]]
-            unit_ids = [p for p in dict.fromkeys(parents) if p in index.position][:pool]
+            by_unit = _ranked(index.passage_of.get(str((m or {}).get("parent", ""))) for m in got["metadatas"][0])[
+                :pool
+            ]
 
         lexical = index.bm25.scores(query)
         top = np.argsort(-lexical, kind="stable")[:pool]
-        lexical_ids = [index.chunks[i].id for i in top if lexical[i] > 0]
+        by_words = [int(i) for i in top if lexical[i] > 0]
 
         # Third ranking: passages holding most of the query verbatim, with a number or code in the run
         # ("C 85 M 30 Y 75 K 40", "3 mm bleed"). Codes are where meaning-based retrieval is weakest.
         query_tokens = tokenize(query)
         runs = {}
-        for chunk_id in dict.fromkeys(dense_ids + unit_ids + lexical_ids):
-            length, coded = exact_run(query_tokens, index.token_text[index.position[chunk_id]])
+        for n in dict.fromkeys(dense + by_unit + by_words):
+            length, coded = exact_run(query_tokens, index.token_text[n])
             if coded and length >= max(3, 0.6 * len(query_tokens)):
-                runs[chunk_id] = length
-        exact_ids = sorted(runs, key=lambda cid: -runs[cid])
+                runs[n] = length
+        exact = sorted(runs, key=lambda n: -runs[n])
 
         rrf_k = self.settings.rrf_k
-        fused: dict[str, float] = {}
-        for ranking in (dense_ids, unit_ids, lexical_ids, exact_ids):
-            for rank, chunk_id in enumerate(ranking):
-                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (rrf_k + rank + 1)
-        rankings = sum(1 for r in (dense_ids, unit_ids, lexical_ids, exact_ids) if r)
-        best = rankings / (rrf_k + 1)
-        order = sorted(fused, key=lambda cid: (-fused[cid], index.position[cid]))[:k]
+        rankings = (dense, by_unit, by_words, exact)
+        fused: dict[int, float] = {}
+        for ranking in rankings:
+            for rank, n in enumerate(ranking):
+                fused[n] = fused.get(n, 0.0) + 1.0 / (rrf_k + rank + 1)
+        best = sum(1 for r in rankings if r) / (rrf_k + 1)
+        order = sorted(fused, key=lambda n: (-fused[n], n))[:k]
         hits = []
-        for chunk_id in order:
-            chunk = index.chunks[index.position[chunk_id]]
+        for n in order:
+            passage = index.passages[n]
+            first = passage.chunks[0]
             hits.append(
                 SearchHit(
-                    text=chunk.text,
-                    source=chunk.source,
-                    section=chunk.section,
-                    score=round(fused[chunk_id] / best, 4),
-                    chunk_id=chunk.id,
-                    page=chunk.page,
+                    text=passage.text,
+                    source=first.source,
+                    section=passage.section,
+                    score=round(fused[n] / best, 4),
+                    chunk_id=first.id,
+                    page=first.page,
+                    title=first.title,
                 )
             )
         return hits
+
+
+def _ranked(passages: Any) -> list[int]:
+    """Passage indices in the order their chunks ranked, each once (unknown chunks skipped)."""
+    return [n for n in dict.fromkeys(passages) if n is not None]

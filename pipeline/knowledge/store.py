@@ -287,7 +287,11 @@ class KnowledgeBase:
             return False
 
         chunks = chunk_blocks(
-            load_document(path), brand=brand, source=source, doc_sha=doc_sha, max_chars=self.settings.chunk_chars
+            load_document(path),
+            brand=brand,
+            source=source,
+            doc_sha=doc_sha,
+            max_chars=self.settings.chunk_chars,
         )
         old = set(old_ids)
         new_chunks = [c for c in chunks if c.id not in old]

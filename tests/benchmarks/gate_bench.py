@@ -42,6 +42,10 @@ BRAND = BrandProfile(
 )
 
 
+# colour words and a product box: colour_match measures the product and the background too
+PROMPT = "a teal can on a white backdrop, soft light"
+
+
 def drafts(count: int, seed: int = 0) -> list[tuple[Image.Image, object]]:
     import skimage.data
 
@@ -105,7 +109,7 @@ def main() -> None:
     def one(i: int) -> str:
         img, layout = images[i]
         others = {k: v for k, v in hashes.items() if k != f"d{i}"}
-        return gate.evaluate(img, draft_id=f"d{i}", prompt="a product shot", layout=layout, others=others).verdict
+        return gate.evaluate(img, draft_id=f"d{i}", prompt=PROMPT, layout=layout, others=others).verdict
 
     started = time.perf_counter()
     sequential = [one(i) for i in range(count)]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,12 +20,6 @@ from pipeline.settings import Settings
 pytestmark = pytest.mark.slow
 
 BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _api(url: str, path: str, body: dict[str, object] | None = None) -> object:
@@ -52,31 +45,22 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture(scope="module")
 def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    home = tmp_path_factory.mktemp("prefect-server")
-    port = _free_port()
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    env.pop("PREFECT_API_URL", None)
-    log = (home / "server.log").open("wb")
-    server = subprocess.Popen(
-        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-services"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}/api"
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            _api(url, "/health")
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                _stop(server)
-                pytest.fail("prefect server did not start:\n" + (home / "server.log").read_text()[-2000:])
-            time.sleep(1)
-    yield url
-    _stop(server)
+    """The session's Prefect server (tests/session_servers.py), or, without one, a server of this
+    module's own: ``prefect server start`` on loopback either way."""
+    url = os.environ.get("PREFECT_API_URL")
+    if url:
+        yield url
+        return
+    from tests.session_servers import PrefectServer
+
+    server = PrefectServer.start()
+    try:
+        server.wait()
+    except RuntimeError as exc:
+        server.stop()
+        pytest.fail(str(exc))
+    yield server.url
+    server.stop()
 
 
 def _env(settings: Settings, url: str, tmp_path: Path) -> dict[str, str]:
@@ -154,3 +138,9 @@ def test_serve_registers_a_deployment_per_scheduled_brief(
         assert ids[0] == "summer-table-bottles-instagram_post-1" and all(i.startswith(ids[0]) for i in ids)
     finally:
         _stop(serve)
+        # The server outlives this test (it is the session's): take the deployments away again, so
+        # that no later campaign is sent to a deployment nobody serves.
+        for deployment in _api(prefect_server, "/deployments/filter", {}) or []:  # type: ignore[union-attr]
+            if deployment["name"] in ("spring-citrus-launch", "summer-table-bottles"):
+                request = urllib.request.Request(f"{prefect_server}/deployments/{deployment['id']}", method="DELETE")
+                urllib.request.urlopen(request, timeout=10).close()

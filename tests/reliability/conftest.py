@@ -40,6 +40,14 @@ def tally() -> Counter[str]:
     return TALLY
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A pytest-xdist worker hands its tally to the controller, which prints the sum (tests/conftest.py:
+    the controller collects no tests, so never loads this file)."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["reliability_tally"] = dict(TALLY)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if TALLY:
         parts = ", ".join(f"{n} {what}" for what, n in sorted(TALLY.items()))

@@ -248,6 +248,20 @@ def search_tab(brand: str) -> None:
                 st.markdown(common.md(hit.text))
 
 
+def needs_a_look_panel(profile: BrandProfile) -> None:
+    """What extraction could not settle (unnamed colours, no font, prohibitions without a subject), shown
+    beside the override editor where a person settles it."""
+    from pipeline.brand.trust import needs_a_look
+
+    lines = needs_a_look(profile)
+    if not lines:
+        st.caption("Nothing in the extracted profile needs a look.")
+        return
+    with st.container(border=True):
+        st.markdown("**Needs a look** :gray[· fix these in the override file below]")
+        st.markdown("\n".join(f"- {common.md(line)}" for line in lines))
+
+
 def override_tab(brand: str, can_edit: bool) -> None:
     from pipeline.brand.store import ProfileStore
 
@@ -331,6 +345,7 @@ def main() -> None:
     with search_t:
         search_tab(brand)
     with override_t:
+        needs_a_look_panel(profile)
         override_tab(brand, can_edit)
 
 

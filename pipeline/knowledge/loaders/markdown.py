@@ -1,4 +1,9 @@
-"""Markdown (CommonMark plus tables), with inline HTML blocks read by the HTML loader."""
+"""Markdown (CommonMark plus tables) as published: front matter, template tags, MDX, inline HTML.
+
+Inline HTML blocks are read by the HTML loader; template tags and MDX statements are dropped, but a
+swatch macro's label and hex, and the data lists of the YAML front matter (a palette that the page
+renders with a template loop), are kept as definition lines.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,36 @@ from pathlib import Path
 
 from pipeline.knowledge.loaders.html import html_to_blocks
 from pipeline.knowledge.loaders.registry import Block
+from pipeline.knowledge.loaders.templates import (
+    do_dont_html,
+    front_matter_lists,
+    page_title,
+    split_front_matter,
+    strip_mdx,
+    strip_templates,
+)
 from pipeline.knowledge.loaders.text import BULLET, clean_inline, read_text_file, table_row
 
 
 def load_markdown(path: Path) -> list[Block]:
+    data, source = split_front_matter(read_text_file(path))
+    blocks = markdown_to_blocks(strip_mdx(do_dont_html(strip_templates(source))))
+    title = data.get("title") or page_title(source)
+    top_headings = sum(1 for b in blocks if b.kind == "heading" and b.level == 1)
+    if isinstance(title, str) and title.strip() and not top_headings:
+        # The page's own heading, which its layout prints above the body.
+        blocks.insert(0, Block("heading", clean_inline(title), level=1))
+        top_headings = 1
+    for key, items in front_matter_lists(data):
+        blocks.append(Block("heading", key, level=2 if top_headings == 1 else 1))
+        blocks.append(Block("list", "\n".join(clean_inline(i) for i in items)))
+    return blocks
+
+
+def markdown_to_blocks(source: str) -> list[Block]:
+    """Structural blocks of Markdown text (no front matter)."""
     from markdown_it import MarkdownIt
 
-    source = read_text_file(path)
-    source = re.sub(r"\A---\n.*?\n---\n", "", source, flags=re.S)  # YAML front matter
     lines = source.split("\n")
     tokens = MarkdownIt("commonmark").enable("table").parse(source)
     blocks: list[Block] = []

@@ -41,6 +41,13 @@ def supported_suffixes() -> list[str]:
     return sorted(_LOADERS)
 
 
+def _specimen(text: str) -> bool:
+    words = text.split()
+    if len(text.strip()) <= 2:
+        return True  # "Aa": a glyph sample
+    return len(words) >= 8 and sum(len(w) == 1 or w.lower() in ("aa", "<br>") for w in words) >= 0.7 * len(words)
+
+
 def load_document(path: Path) -> list[Block]:
     """Blocks of one document, or a :class:`DocumentError` saying what is wrong and how to fix it."""
     if not path.exists():
@@ -61,7 +68,9 @@ def load_document(path: Path) -> list[Block]:
         raise DocumentError(str(path), f"could not be read ({exc.__class__.__name__}: {exc}); re-export it") from exc
     except RecursionError as exc:  # <div> in <div> a thousand deep: hostile, or a broken export
         raise DocumentError(str(path), "nests its tags, lists or quotes too deeply to read; re-export it") from exc
-    blocks = [b for b in blocks if b.text.strip()]
+    # A block without a letter or digit ("#" left by a template loop, a lone bullet) says nothing, and
+    # neither does a type specimen ("A B C D E F G ... 0 1 2 3"): both only attract unrelated searches.
+    blocks = [b for b in blocks if any(ch.isalnum() for ch in b.text) and not _specimen(b.text)]
     if not any(b.kind != "heading" for b in blocks):
         raise DocumentError(str(path), "has no text to ingest (empty document)")
     return blocks

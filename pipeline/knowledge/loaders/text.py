@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -12,14 +13,24 @@ WS = re.compile(r"[ \t\u00a0]+")
 
 
 def clean_inline(text: str) -> str:
-    """Strip Markdown inline markup and squeeze spaces: what a reader sees, not the syntax."""
+    """Strip Markdown inline markup and squeeze spaces: what a reader sees, not the syntax.
+
+    Single emphasis (``_start_``, ``*Canceling*``) is kept: in style guides it marks the very word a
+    rule is about ("use _start_", "write *Canceling*, not *Cancelling*"), and people quote it as written.
+    """
+    if "&" in text:
+        text = html.unescape(text)
     text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)  # images -> alt text
     text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)  # links -> label
+    text = re.sub(r"\{:?\s*[.#][\w.#:-]*(?:\s+[.#][\w.#:-]*)*\s*\}", "", text)  # kramdown {.usa-button}
+    if "<" in text:  # inline HTML and JSX in Markdown: its text, not its tags
+        text = _INLINE_TAG.sub(" ", text)
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
-    text = re.sub(r"(?<![\w*])\*(?!\s)([^*]+?)(?<!\s)\*(?![\w*])", r"\1", text)
-    text = re.sub(r"(?<![\w_])_(?!\s)([^_]+?)(?<!\s)_(?![\w_])", r"\1", text)
     text = text.replace("`", "")
     return WS.sub(" ", text).strip()
+
+
+_INLINE_TAG = re.compile(r"</?[A-Za-z][\w:.-]*(?:\s+[^<>]*?)?/?>")
 
 
 def read_text_file(path: Path) -> str:

@@ -73,3 +73,44 @@ def test_ids_are_content_hashes() -> None:
         max_chars=5,
     )
     assert len({ch.id for ch in twice}) == 2
+
+
+def test_small_sections_become_one_passage_with_their_headings_inline() -> None:
+    from pipeline.knowledge.chunking import passages_of
+
+    blocks = [
+        Block("heading", "Design", 1),
+        Block("heading", "Blue", 2),
+        Block("paragraph", "A bright sky blue is joyful."),
+        Block("heading", "House", 2),
+        Block("paragraph", "A house with a pitched roof."),
+        Block("heading", "Usage", 1),
+        Block("heading", "Layout", 2),
+        Block("paragraph", "The default layout is the horizontal wordmark. " * 6),
+    ]
+    chunks = chunk_blocks(blocks, brand="b", source="logo.md")
+    assert [c.section for c in chunks] == ["Design > Blue", "Design > House", "Usage > Layout"]  # storage keeps them
+    passages = passages_of(chunks, min_chars=160, max_chars=700)
+    assert [p.section for p in passages] == ["Design", "Usage > Layout"]
+    assert passages[0].text == "# Blue\nA bright sky blue is joyful.\n# House\nA house with a pitched roof."
+    assert [c.id for c in passages[0].chunks] == [chunks[0].id, chunks[1].id]
+    assert passages[1].text == chunks[2].text  # big enough alone; cousins never merge across chapters
+
+
+def test_units_know_the_headings_and_the_lead_line_above_them() -> None:
+    from pipeline.knowledge.chunking import units_of
+    from pipeline.models import GuidelineChunk
+
+    chunk = GuidelineChunk(
+        id="1",
+        brand="b",
+        source="s.md",
+        section="Logo",
+        text="# Misuse\nDo not:\n- stretch the logo\n- recolour it\n# Size\n| Use | Min |\n| Screen | 50px |",
+    )
+    units = list(units_of(chunk))
+    assert [(u.text, u.section, u.lead) for u in units[:2]] == [
+        ("Do not:", "Logo > Misuse", ""),
+        ("stretch the logo", "Logo > Misuse", "Do not:"),
+    ]
+    assert units[2].lead == "Do not:" and units[-1].cells == ("Screen", "50px") and units[-1].section == "Logo > Size"

@@ -174,3 +174,91 @@ def test_pdf_tables_keep_their_columns(tmp_path: Path) -> None:
     assert table.text.splitlines()[0] == "Name | Role | HEX | RGB | CMYK"
     assert "Signal Orange | Accent | #F26419 | 242 100 25 | 0 72 100 0" in table.text
     assert ("heading", "Colour palette") in kinds(blocks)
+
+
+def test_template_pages_keep_swatches_and_drop_their_plumbing(tmp_path: Path) -> None:
+    page = tmp_path / "colour.md"
+    page.write_text(
+        "---\ntitle: Colour\n---\n\n{% from 'macros.njk' import swatch %}\n\nOur core colours.\n\n"
+        '{% swatch { label: "Primary blue", hex: "#1D70B8" } %}\n\n'
+        '{% set functional = [\n  { label: "text", hex: "#0B0C0C", group: "text" },\n'
+        '  { label: "link", hex: "#1A65A6", group: "links" }\n] %}\n\n'
+        "## Minimum sizing\n\n{% grid %}\n\n    {% gridCell %}\n\n    Wordmark minimum width:</br>\n"
+        '    <strong class="x">50px</strong>\n\n    {% endgridCell %}\n\n{% endgrid %}\n\n'
+        "{{ tag({ text: 'Example' }) }} Plain text stays.\n"
+    )
+    blocks = load_document(page)
+    text = "\n".join(b.text for b in blocks)
+    assert blocks[0] == blocks[0].__class__("heading", "Colour", level=1)  # the front matter's title
+    assert "Primary blue: #1D70B8" in text and "text: #0B0C0C" in text and "link: #1A65A6" in text
+    assert ("paragraph", "Wordmark minimum width: 50px") in kinds(blocks)  # un-indented, not a code block
+    assert "{%" not in text and "{{" not in text and "Example" not in text and "Plain text stays." in text
+
+
+def test_front_matter_palettes_are_kept_and_navigation_is_not(tmp_path: Path) -> None:
+    page = tmp_path / "palette.md"
+    page.write_text(
+        "---\ntitle: Color palette\npermalink: /brand/\npalette:\n  - name: bright\n    hex: '00CFFF'\n"
+        "  - name: dark\n    hex: '1C304A'\nsubnav:\n  - text: Words\n    href: '#words'\n---\n\n"
+        "{%- for color in palette -%}<p>#{{ color.hex }}</p>{%- endfor -%}\n\n## Guidance\n\nUse contrast.\n"
+    )
+    blocks = load_document(page)
+    assert ("list", "- bright: #00CFFF\n- dark: #1C304A") in kinds(blocks)
+    assert ("heading", "Palette") in kinds(blocks)
+    assert all("href" not in b.text and b.text != "#" for b in blocks)
+
+
+def test_single_emphasis_stays_because_it_marks_the_word_a_rule_is_about(tmp_path: Path) -> None:
+    page = tmp_path / "words.md"
+    page.write_text("# Words\n\n- initiate (use _start_)\n\nUse *Canceling*, not **ever** *Cancelling*.\n")
+    assert kinds(load_document(page))[1:] == [
+        ("list", "- initiate (use _start_)"),
+        ("paragraph", "Use *Canceling*, not ever *Cancelling*."),
+    ]
+
+
+def test_html_shows_colours_written_only_in_styles_and_attributes(tmp_path: Path) -> None:
+    page = tmp_path / "colour.html"
+    page.write_text(
+        '{% extends "layout.njk" %}{% set pageTitle = "Colour" %}{% block content %}'
+        "<h2>Main colours</h2><table><tbody>"
+        '<tr><td colspan="2"><h3>Text</h3></td></tr>'
+        '<tr><th><span style="background-color:#212b32"></span><code>$brand-text</code></th><td>#212b32</td></tr>'
+        '<tr><th><span style="background-color:#005eb8"></span><code>brand-colour("blue")</code></th><td></td></tr>'
+        "</tbody></table>"
+        '<div class="swatch" style="background: #ae2573"><p>Pink</p></div>'
+        '<color-swatch name="Violet 60" hex="#8a3ffc"></color-swatch>{% endblock %}'
+    )
+    blocks = load_document(page)
+    assert blocks[0] == blocks[0].__class__("heading", "Colour", level=1)  # from {% set pageTitle %}
+    assert ("heading", "Text") in kinds(blocks)  # a heading row inside a data table
+    table = next(b for b in blocks if b.kind == "table")
+    assert table.text == '$brand-text | #212b32\n#005eb8 brand-colour("blue") |'
+    text = "\n".join(b.text for b in blocks)
+    assert "Pink #ae2573" in text and "Violet 60: #8a3ffc" in text
+
+
+def test_mdx_imports_and_jinja_translations(tmp_path: Path) -> None:
+    mdx = tmp_path / "type.md"
+    mdx.write_text("import { Title } from '@pf/react';\nexport const meta = {};\n\n# Type\n\nUse Red Hat Text.\n")
+    assert kinds(load_document(mdx)) == [("heading", "Type"), ("paragraph", "Use Red Hat Text.")]
+    jinja = tmp_path / "copy.html"
+    jinja.write_text("<h1>Copy</h1><p>{{ _('Write like a person.') }} {{ url('home') }}</p>")
+    assert ("paragraph", "Write like a person.") in kinds(load_document(jinja))
+
+
+def test_real_pages_with_scripts_svg_and_huge_tables_load_quickly(tmp_path: Path) -> None:
+    import time
+
+    rows = "".join(f"<tr><td>Term {i}</td><td>Do not use <em>word{i}</em>.</td></tr>" for i in range(5000))
+    svg = "<svg>" + "<path d='M0 0 L10 10'/>" * 5000 + "</svg>"
+    page = tmp_path / "huge.html"
+    page.write_text(
+        f"<html><body><nav><a>Home</a></nav><script>var x = '#ff0000';</script>{svg}"
+        f"<h1>Words</h1><table>{rows}</table>{{% if x %}}{{{{ y }}}}{{% endif %}}</body></html>"
+    )
+    start = time.perf_counter()
+    blocks = load_document(page)
+    assert time.perf_counter() - start < 20
+    text = "\n".join(b.text for b in blocks)
+    assert "Term 4999 | Do not use word4999." in text and "#ff0000" not in text and "M0 0" not in text
