@@ -685,9 +685,11 @@ class EvalReport(_Model):
 class GatePolicy(_Model):
     """How the eval gate turns checks into a verdict, per brand (the override file's ``gate:``)."""
 
-    # a fail of any of these rejects the draft; nsfw and faces are safety checks and always do
-    # (colour_match: a product in another colour than asked is re-planned with a new seed)
-    reject_on: list[str] = Field(default_factory=lambda: ["duplicate", "colour_match"])
+    # a fail of any of these rejects the draft; nsfw and faces are safety checks and always do.
+    # Add colour_match to re-plan (with a new seed) every product in another colour than asked; by
+    # default it is flagged for the reviewer, because the bundled draft model misses some colour and
+    # backdrop pairs on every seed and a campaign would end with nothing to review.
+    reject_on: list[str] = Field(default_factory=lambda: ["duplicate"])
     # only with this set does a draft that passes every check skip human review
     auto_approve: bool = False
     # faces in a draft: allowed, warn that a model release is needed, or fail ("never show people")

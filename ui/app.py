@@ -87,7 +87,7 @@ def login(table: dict[str, tuple[User, bytes]]) -> None:
                     password,
                     common.settings(),
                     session_id,
-                    st.context.ip_address or "",
+                    common.client_address(),
                 )
             except UserError as exc:
                 st.error(str(exc), icon=":material/lock:")

@@ -189,20 +189,31 @@ def sign_out_session() -> None:
     user = current_user()
     session_id, mode = st.session_state.pop("_session", (None, None))
     if user is not None and session_id and mode == "users":
-        sessions.sign_out(store(), user.username, session_id, st.context.ip_address or "")
+        sessions.sign_out(store(), user.username, session_id, client_address())
     st.session_state.pop("user", None)
     st.session_state["open_name"] = ""
     st.session_state["_cookie_pending"] = None  # clear it in the browser
     st.session_state["_cookie_seen"] = _cookie()  # the cookie this connection started with is spent
 
 
+def client_address() -> str:
+    """The browser's IP address for the sign-in log; "" when there is none (Streamlit's AppTest has no
+    browser, and gives a stand-in object instead of an address)."""
+    try:
+        address = st.context.ip_address
+    except Exception:
+        return ""
+    return address if isinstance(address, str) else ""
+
+
 def _cookie() -> str | None:
     from ui import sessions
 
     try:
-        return st.context.cookies.get(sessions.COOKIE)
+        value = st.context.cookies.get(sessions.COOKIE)
     except Exception:  # no browser behind this run (a test)
         return None
+    return value if isinstance(value, str) else None  # AppTest gives a stand-in object, not a cookie
 
 
 def resume_session(table: dict[str, tuple[User, bytes]] | None) -> None:

@@ -17,7 +17,7 @@ import sys
 
 from pipeline.models import Check, Decision, Draft, DraftPlan, EvalReport, Layout
 from pipeline.review.store import DecisionConflict, ReviewStore
-from tests.actors import reviewer
+from tests.actors import reviewer as reviewer_actor
 
 CAMPAIGN = "fault"
 
@@ -64,7 +64,7 @@ def write(url: str, count: int) -> None:
             _say(f"begin decide {draft_id(i)}")
             try:
                 store.decide(
-                    Decision(draft_id=draft_id(i), action="approve", reviewer="writer"), actor=reviewer("writer")
+                    Decision(draft_id=draft_id(i), action="approve", reviewer="writer"), actor=reviewer_actor("writer")
                 )
             except DecisionConflict:  # an earlier, killed life committed it but never said so
                 _say(f"conflict decide {draft_id(i)}")
@@ -83,7 +83,9 @@ def decide(url: str, reviewer: str, orders: list[str]) -> None:
         target, action, expected = order.split(":")
         decision = Decision(draft_id=target, action=action, reviewer=reviewer)  # type: ignore[arg-type]
         try:
-            record = store.decide(decision, int(expected) if expected else None, actor=reviewer(decision.reviewer))
+            record = store.decide(
+                decision, int(expected) if expected else None, actor=reviewer_actor(decision.reviewer)
+            )
             result = {"draft": target, "action": action, "result": "won", "status": record.status}
         except DecisionConflict as exc:
             result = {"draft": target, "action": action, "result": "conflict", "message": str(exc)}

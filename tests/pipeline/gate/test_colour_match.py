@@ -94,10 +94,15 @@ def test_nothing_to_compare_is_skipped() -> None:
     assert check.status == "skipped" and "layout" in check.reason
 
 
-def test_a_failed_colour_rejects_by_default_so_the_campaign_replans_it() -> None:
+def test_a_failed_colour_is_flagged_by_default_and_rejects_when_the_policy_says_so() -> None:
     report = ImageGate(checks=["colour_match"]).evaluate(draft("purple"), prompt="a teal can on white", layout=LAYOUT)
+    assert report.verdict != "approve" and report.check("colour_match").status == "fail"
+    assert "colour_match" not in GatePolicy().reject_on
+    strict = GatePolicy(reject_on=["duplicate", "colour_match"])
+    report = ImageGate(checks=["colour_match"], policy=strict).evaluate(
+        draft("purple"), prompt="a teal can on white", layout=LAYOUT
+    )
     assert report.verdict == "reject" and "colour_match" in report.reasons[0]
-    assert "colour_match" in GatePolicy().reject_on
 
 
 def test_the_replan_fix_for_colour_is_a_new_seed() -> None:
