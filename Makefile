@@ -40,7 +40,7 @@ demo: install
 	$(BIN)/onbrand demo
 
 # One pytest worker per core, at most four (each loads torch and the models). TEST_WORKERS=0 runs in one
-# process. A module's tests stay on one worker (tests/conftest.py, pytest_collection_modifyitems).
+# process. A module's tests stay on one worker (tests/conftest.py, pytest_xdist_make_scheduler).
 TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(min(4, len(os.sched_getaffinity(0))))')
 
 test: install

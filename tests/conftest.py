@@ -74,17 +74,31 @@ SHARED_WORKER = {
 }
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist, give every test a group: its module, or the shared group above, or "ui" (the
-    UI suites share one session workspace of rendered drafts, costly to build twice)."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        module = item.nodeid.split("::", 1)[0]
-        group = next((name for name, files in SHARED_WORKER.items() if module in files), module)
-        if module.startswith("tests/ui/"):
-            group = "ui"
-        item.add_marker(pytest.mark.xdist_group(group))
+def work_unit(nodeid: str) -> str:
+    """The pytest-xdist work unit of a test: its module, or a shared group above, or "ui" (the UI suites
+    share one session workspace of rendered drafts, costly to build twice)."""
+    module = nodeid.split("::", 1)[0]
+    if module.startswith("tests/ui/"):
+        return "ui"
+    return next((name for name, files in SHARED_WORKER.items() if module in files), module)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup`` with the groups of :func:`work_unit`, decided on the controller.
+
+    pytest-xdist's own loadgroup reads ``xdist_group`` marks by rewriting ``item._nodeid`` on the workers,
+    which pytest 9.2 no longer reads, so its groups silently fell apart (two workers emptied the one test
+    Chroma server under each other). Scope scheduling with our own split does not depend on that."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return GroupScheduling(config, log)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
