@@ -210,8 +210,14 @@ def test_a_trusted_session_revision_and_export_then_a_viewer_changes_nothing(ser
         page.get_by_label("What should change?").fill("Deep Harbour backdrop, the can on the left")
         start = time.monotonic()
         page.get_by_role("button", name="Request changes").click()
+        deadline = time.monotonic() + 120  # the decision is stored (its toast may fade before it is seen)
+        while store.get(POSTS[0]).status != "changes_requested" and time.monotonic() < deadline:
+            page.wait_for_timeout(250)
+        assert store.get(POSTS[0]).status == "changes_requested"
+        # the page goes straight on to the next draft waiting; the draft's own link shows its revision
+        page.goto(f"{served}/?draft={POSTS[0]}")
         revised_id = f"{POSTS[0]}-r1"
-        expect(page.get_by_text(f"Revised as {revised_id}", exact=False)).to_be_visible(timeout=600_000)
+        expect(page.get_by_text(f"Revised as {revised_id}", exact=False)).to_be_visible(timeout=300_000)
         timed("request changes until the revision is in review", start)
         revised = store.get(revised_id)
         assert revised.status in ("in_review", "rejected_by_gate")
@@ -253,12 +259,14 @@ def test_a_trusted_session_revision_and_export_then_a_viewer_changes_nothing(ser
         expect(page.get_by_text("Sign in to review")).to_be_visible()
         runs, decisions = len(store.runs(limit=1000)), sum(len(store.history(d.id)) for d in store.list_drafts())
         _sign_in(page, "vic", "vic-password")
+        expect(page.get_by_role("heading", name="Exports", exact=True)).to_be_visible()  # where the page was
+        page.get_by_role("link", name="Review").click()
         expect(page.locator(f".st-key-card-{STORIES[1]}")).to_be_visible()
-        assert page.get_by_role("button", name="Approve").count() == 0
+        assert page.get_by_role("button", name="Approve", exact=True).count() == 0  # not "Approved · 1"
         page.get_by_role("link", name="Chat").click()
         page.get_by_placeholder("Ask onbrand…").fill("make two story drafts for the spring brief")
         page.keyboard.press("Enter")
-        expect(page.get_by_text("needs the reviewer role", exact=False).first).to_be_visible()
+        expect(page.get_by_text("needs the reviewer role", exact=False).filter(visible=True).first).to_be_visible()
         page.get_by_role("link", name="Campaigns").click()
         expect(page.get_by_role("heading", name="Campaigns", exact=True)).to_be_visible()
         expect(page.get_by_role("button", name="Run now")).to_be_disabled()
