@@ -189,6 +189,7 @@ def save_model(pipe: Any, out: Path, cfg: TrainConfig, stats: dict[str, Any]) ->
                 "steps": 20,
                 "scheduler": "dpmpp_2m_karras",
                 "control": "boxes",
+                "negative_prompt": False,  # trained with the empty caption as its only unconditional one
             },
             indent=2,
         )

@@ -70,7 +70,7 @@ def render_job(plan: DraftPlan, settings: Settings) -> RenderJob:
         ]
     return RenderJob(
         prompt=plan.prompt,
-        negative_prompt=plan.negative_prompt,
+        negative_prompt=plan.negative_prompt if defaults.negative_prompt else "",
         seed=plan.seed,
         width=plan.width,
         height=plan.height,

@@ -115,3 +115,7 @@ class ModelDefaults(BaseModel):
     steps: int = 20
     scheduler: SchedulerName = "dpmpp_2m_karras"
     control_scale: float = 1.0  # ControlNet conditioning scale for layouts drawn for this model
+    # Whether the model learnt to steer away from a negative prompt. The bundled draft model did not: its
+    # unconditional caption in training was always the empty one, so a long negative prompt (brand
+    # don'ts full of colour and product words) only pushes its colours off; it renders with "".
+    negative_prompt: bool = True
