@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from pipeline.campaign.layouts import make_layout
-from pipeline.models import BrandProfile, Draft, DraftPlan
+from pipeline.models import BrandProfile, Draft
+from tests.pipeline.plan_factory import a_plan
 
 pytestmark = pytest.mark.integration
 
@@ -17,18 +17,7 @@ pytestmark = pytest.mark.integration
 def a_draft(tmp_path: Path) -> Draft:
     image = tmp_path / "d.png"
     Image.new("RGB", (128, 128), (240, 240, 240)).save(image)
-    plan = DraftPlan(
-        id="c-instagram_post-1",
-        campaign="c",
-        brand="Acme",
-        channel="instagram_post",
-        width=128,
-        height=128,
-        prompt="a teal can on a white backdrop",
-        seed=1,
-        layout=make_layout("thirds_left", 1.0),
-    )
-    return Draft(plan=plan, image_path=str(image), model="bundled", steps=2, seconds=0.1)
+    return Draft(plan=a_plan(), image_path=str(image), model="bundled", steps=2, seconds=0.1)
 
 
 def test_the_campaign_flows_gate_uses_the_settings_clip_model(tmp_path: Path) -> None:

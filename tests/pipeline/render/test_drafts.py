@@ -5,27 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipeline.campaign.layouts import make_layout
 from pipeline.models import DraftPlan
 from pipeline.render.drafts import render_job
 from pipeline.settings import Settings
+from tests.pipeline import plan_factory
 
 DONTS = "text, letters, neon or fluorescent colours, plastic bottles, cups, packaging colours"
 
 
 def a_plan() -> DraftPlan:
-    return DraftPlan(
-        id="c-instagram_post-1",
-        campaign="c",
-        brand="Acme",
-        channel="instagram_post",
-        width=128,
-        height=128,
-        prompt="a teal can on a white backdrop",
-        negative_prompt=DONTS,
-        seed=1,
-        layout=make_layout("thirds_left", 1.0),
-    )
+    return plan_factory.a_plan(negative_prompt=DONTS)
 
 
 def test_the_bundled_draft_model_renders_without_the_brands_negative_prompt(tmp_path: Path) -> None:
